@@ -1,0 +1,31 @@
+"""The roles of a contact center (ORG-1) and what each may do.
+
+Roles are Django groups with permissions, created by the data migration
+``accounts/0002_create_role_groups``; code asks ``user_has_role`` or checks a permission,
+never a username.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    AGENT = "agent", "坐席"
+    TEAM_LEAD = "team_lead", "班组长"
+    QA_SPECIALIST = "qa_specialist", "质检专员"
+    COMPLAINT_SPECIALIST = "complaint_specialist", "投诉专员"
+    TRAINER = "trainer", "培训师"
+    MANAGER = "manager", "客服经理"
+    ADMIN = "admin", "系统管理员"
+
+
+# Roles that see every ticket: the manager reads reports on all of them, QA inspects any contact
+# (QA-2), the administrator configures the center.
+ALL_TICKET_ROLES = frozenset({Role.MANAGER, Role.ADMIN, Role.QA_SPECIALIST})
+
+# Roles allowed to see unmasked personal data (SEC-1); every such display is logged (SEC-3).
+UNMASKED_PII_ROLES = frozenset({Role.MANAGER, Role.ADMIN, Role.COMPLAINT_SPECIALIST, Role.TEAM_LEAD})
+
+# Roles allowed to cancel a ticket (a cancelled ticket leaves every report).
+CANCEL_ROLES = frozenset({Role.TEAM_LEAD, Role.MANAGER, Role.ADMIN})

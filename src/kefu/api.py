@@ -1,0 +1,103 @@
+"""The HTTP API at /api/v1/: authentication, error format, and the routers of each app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from kefu.accounts.services import api_token_authenticate
+from kefu.core.errors import KefuError
+
+
+class BearerTokenAuth(HttpBearer):
+    """``Authorization: Bearer kefu_…`` issued by ``kefu token create``."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = api_token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser session of a logged-in user; unsafe methods need the CSRF token."""
+
+    param_name = "sessionid"
+
+    def __init__(self) -> None:
+        super().__init__(csrf=True)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_active:
+            return user
+        return None
+
+
+api = NinjaAPI(
+    title="kefu API",
+    version="1",
+    description="Tickets, customers and the operation trail of a kefu contact center.",
+    auth=[BearerTokenAuth(), SessionAuth()],
+    urls_namespace="api-v1",
+)
+
+
+def _field_of(location: Any) -> str | None:
+    parts = [str(part) for part in location if part not in ("body", "query", "path", "form", "payload")]
+    return ".".join(parts) or None
+
+
+@api.exception_handler(KefuError)
+def kefu_error(request: HttpRequest, exc: KefuError) -> HttpResponse:
+    return api.create_response(request, exc.as_dict(), status=exc.status_code)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    problems = []
+    for error in exc.errors:
+        problems.append(
+            {
+                "field": _field_of(error.get("loc", ())),
+                "message": str(error.get("msg", "invalid value")),
+            }
+        )
+    first = problems[0] if problems else {"field": None, "message": "invalid request"}
+    body = {
+        "error": "invalid",
+        "detail": f"{first['field']}: {first['message']}" if first["field"] else first["message"],
+        "field": first["field"],
+        "errors": problems,
+    }
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    body = {"error": "unauthenticated", "detail": "log in or send Authorization: Bearer <token>"}
+    return api.create_response(request, body, status=401)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(request, {"error": "http", "detail": str(exc)}, status=exc.status_code)
+
+
+def _register_routers() -> None:
+    from kefu.accounts.api import router as accounts_router
+    from kefu.audit.api import router as audit_router
+    from kefu.customers.api import router as customers_router
+    from kefu.tickets.api import router as tickets_router
+
+    api.add_router("/", accounts_router)
+    api.add_router("/tickets", tickets_router)
+    api.add_router("/customers", customers_router)
+    api.add_router("/audit", audit_router)
+
+
+_register_routers()

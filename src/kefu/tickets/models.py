@@ -1,0 +1,222 @@
+"""Tickets (工单): the unit of work, its category tree, timeline and attachments."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from kefu.customers.models import ContactChannel
+from kefu.tickets.states import TicketStatus
+
+
+class CategoryRoot(models.TextChoices):
+    """The three top-level kinds of work: consultation, complaint, after-sales."""
+
+    CONSULT = "consult", "咨询"
+    COMPLAINT = "complaint", "投诉"
+    AFTER_SALES = "after_sales", "售后"
+
+
+class HandlingClass(models.TextChoices):
+    """HND-2: solved on the spot, or routed and followed up."""
+
+    INSTANT = "instant", "即时解决"
+    TRANSFER = "transfer", "转办跟进"
+
+
+class Urgency(models.TextChoices):
+    """HND-3 urgency tiers of the first response."""
+
+    URGENT = "urgent", "紧急"
+    NORMAL = "normal", "一般"
+    CONSULT = "consult", "咨询"
+
+
+class Priority(models.TextChoices):
+    """ACC-4: priority A contacts are answered first."""
+
+    A = "A", "A"
+    B = "B", "B"
+    C = "C", "C"
+
+
+class Category(models.Model):
+    """A node of the category tree; ``root`` is the top-level kind the node belongs to."""
+
+    code = models.SlugField(max_length=64, unique=True, allow_unicode=False)
+    name = models.CharField(max_length=100)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    root = models.CharField(max_length=16, choices=CategoryRoot.choices)
+    sort_order = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["root", "sort_order", "code"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        if self.parent_id is None:
+            return self.name
+        return f"{self.get_root_display()} / {self.name}"
+
+
+class Ticket(models.Model):
+    """A customer's request from first contact to closure.
+
+    Invariants: ``status`` changes only through ``ticket_transition`` (allowed-transitions map);
+    every change bumps ``version`` so a stale edit is refused; ``number`` is unique and
+    human-readable (YYYYMMDD-NNNNNN, by local creation date).
+    """
+
+    number = models.CharField(max_length=20, unique=True)
+    customer = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
+    channel = models.CharField(max_length=16, choices=ContactChannel.choices)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="tickets")
+    handling_class = models.CharField(
+        max_length=16, choices=HandlingClass.choices, default=HandlingClass.INSTANT
+    )
+    urgency = models.CharField(max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
+    priority = models.CharField(max_length=1, choices=Priority.choices, default=Priority.B)
+    status = models.CharField(max_length=24, choices=TicketStatus.choices, default=TicketStatus.NEW)
+
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_tickets",
+    )
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
+    department = models.ForeignKey(
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+    )
+
+    subject = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    # Service record (HND-10) and ticket record (CLS-3).
+    need_points = models.TextField(blank=True)
+    preferences = models.TextField(blank=True)
+    special_requirements = models.TextField(blank=True)
+    solution = models.TextField(blank=True)
+    customer_feedback = models.TextField(blank=True)
+    # HND-4: every solution carries a due time and an owner.
+    promised_at = models.DateTimeField(null=True, blank=True)
+    solution_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_solutions",
+    )
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="created_tickets",
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    reopen_count = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        permissions = [("cancel_ticket", "Can cancel a ticket")]
+        indexes = [
+            # Queue pages: filtered by owner and status, newest activity first.
+            models.Index(fields=["team", "status", "-updated_at"], name="ticket_team_queue_idx"),
+            models.Index(fields=["assignee", "status", "-updated_at"], name="ticket_assignee_queue_idx"),
+            models.Index(fields=["department", "status", "-updated_at"], name="ticket_dept_queue_idx"),
+            models.Index(fields=["status", "-updated_at"], name="ticket_status_queue_idx"),
+            models.Index(fields=["-updated_at"], name="ticket_updated_idx"),
+            models.Index(fields=["created_at"], name="ticket_created_idx"),
+            models.Index(fields=["customer", "-created_at"], name="ticket_customer_idx"),
+            models.Index(fields=["category", "status"], name="ticket_category_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=TicketStatus.values), name="ticket_status_known"
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="ticket_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.subject}"
+
+
+class TicketEventKind(models.TextChoices):
+    CREATED = "created", "创建"
+    REPLY = "reply", "公开回复"
+    NOTE = "note", "内部备注"
+    STATUS_CHANGE = "status_change", "状态变更"
+    ASSIGNMENT = "assignment", "分派"
+    FIELD_CHANGE = "field_change", "字段变更"
+    ATTACHMENT = "attachment", "附件"
+
+
+class TicketEvent(models.Model):
+    """One entry of a ticket's timeline. Written by services only; never edited."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=TicketEventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    body = models.TextField(blank=True)
+    is_public = models.BooleanField(default=False)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="ticket_event_timeline_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class TicketAttachment(models.Model):
+    """A file attached to a ticket, stored encrypted under the data directory."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    event = models.OneToOneField(
+        TicketEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachment"
+    )
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    storage_name = models.CharField(max_length=200, unique=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class TicketNumberSequence(models.Model):
+    """The last ticket number issued on one local calendar day."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"

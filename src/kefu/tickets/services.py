@@ -1,0 +1,440 @@
+"""Every write on tickets: create, edit, transition, comment, attach. Atomic, audited, guarded."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import mimetypes
+import re
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from kefu.accounts.models import Department, Team, User
+from kefu.audit.services import audit_record, changed_fields, model_snapshot
+from kefu.core.crypto import encrypt_bytes
+from kefu.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, StaleVersion
+from kefu.core.state_machine import check_transition
+from kefu.core.timeutils import now
+from kefu.customers.models import ContactChannel, Customer
+from kefu.tickets.models import (
+    Category,
+    HandlingClass,
+    Priority,
+    Ticket,
+    TicketAttachment,
+    TicketEvent,
+    TicketEventKind,
+    Urgency,
+)
+from kefu.tickets.numbering import ticket_number_next
+from kefu.tickets.selectors import ticket_is_visible
+from kefu.tickets.states import ALLOWED_TRANSITIONS, STATUS_LABELS, TicketStatus
+
+TEXT_LIMITS = {
+    "subject": 200,
+    "description": 20_000,
+    "need_points": 4_000,
+    "preferences": 4_000,
+    "special_requirements": 4_000,
+    "solution": 4_000,
+    "customer_feedback": 4_000,
+}
+CHOICE_FIELDS = {
+    "channel": ContactChannel,
+    "handling_class": HandlingClass,
+    "urgency": Urgency,
+    "priority": Priority,
+}
+REFERENCE_FIELDS = ("customer", "category", "assignee", "team", "department", "solution_owner")
+EDITABLE_FIELDS = frozenset(
+    [*TEXT_LIMITS, *CHOICE_FIELDS, *REFERENCE_FIELDS, "promised_at"]
+)
+ROUTING_FIELDS = ("assignee", "team", "department")
+AUDIT_FIELDS = sorted(EDITABLE_FIELDS | {"status", "number", "version"})
+COMMENT_LIMIT = 20_000
+_UNSAFE_FILENAME = re.compile(r"[^\w.\- ()\u4e00-\u9fff]+")
+
+
+def _require_permission(actor: Any, perm: str, message: str) -> None:
+    if actor is not None and not actor.has_perm(perm):
+        raise PermissionDenied(message)
+
+
+def _require_visible(actor: Any, ticket: Ticket) -> None:
+    if actor is not None and not ticket_is_visible(actor, ticket):
+        raise NotFound(f"ticket {ticket.number} does not exist or is not visible to you")
+
+
+def _resolve_reference(field: str, value: Any) -> Any:
+    """Accept a model instance, a primary key, or (for categories) a code; None clears."""
+    if value is None or value == "":
+        if field == "category":
+            raise InvalidInput("a ticket needs a category", field="category")
+        return None
+    model: type[Any] = {
+        "customer": Customer,
+        "category": Category,
+        "assignee": User,
+        "solution_owner": User,
+        "team": Team,
+        "department": Department,
+    }[field]
+    if isinstance(value, model):
+        instance = value
+    else:
+        lookup: dict[str, Any]
+        if field == "category" and isinstance(value, str) and not value.isdigit():
+            lookup = {"code": value}
+        else:
+            try:
+                lookup = {"pk": int(value)}
+            except (TypeError, ValueError):
+                raise InvalidInput(f"{field} must be an id, not {value!r}", field=field) from None
+        instance = model.objects.filter(**lookup).first()
+        if instance is None:
+            raise InvalidInput(f"{field} {value!r} does not exist", field=field)
+    if getattr(instance, "is_active", True) is False:
+        raise InvalidInput(f"{field} {instance} is inactive", field=field)
+    return instance
+
+
+def _clean_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
+    cleaned: dict[str, Any] = {}
+    for field, value in changes.items():
+        if field not in EDITABLE_FIELDS:
+            raise InvalidInput(f"{field!r} cannot be set on a ticket", field=field)
+        if field in TEXT_LIMITS:
+            text = "" if value is None else str(value)
+            if field == "subject":
+                text = text.strip()
+                if not text:
+                    raise InvalidInput("a ticket needs a subject", field=field)
+            if len(text) > TEXT_LIMITS[field]:
+                raise InvalidInput(
+                    f"{field} is longer than {TEXT_LIMITS[field]} characters", field=field
+                )
+            cleaned[field] = text
+        elif field in CHOICE_FIELDS:
+            choices = CHOICE_FIELDS[field]
+            if value not in choices.values:
+                raise InvalidInput(
+                    f"unknown {field} {value!r}; one of {', '.join(choices.values)}", field=field
+                )
+            cleaned[field] = value
+        elif field == "promised_at":
+            if value is not None and (not isinstance(value, dt.datetime) or value.tzinfo is None):
+                raise InvalidInput("promised_at must be a date-time with a time zone", field=field)
+            cleaned[field] = value
+        else:
+            cleaned[field] = _resolve_reference(field, value)
+    return cleaned
+
+
+def _event(
+    ticket: Ticket,
+    *,
+    kind: str,
+    actor: Any,
+    moment: dt.datetime,
+    body: str = "",
+    is_public: bool = False,
+    data: dict[str, Any] | None = None,
+) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        kind=kind,
+        actor=actor if getattr(actor, "pk", None) else None,
+        body=body,
+        is_public=is_public,
+        data=data or {},
+        created_at=moment,
+    )
+
+
+def _locked(ticket: Ticket) -> Ticket:
+    """The stored row, locked for the rest of the transaction (PostgreSQL; SQLite serialises)."""
+    fresh = (
+        Ticket.objects.select_for_update()
+        .select_related("category", "customer", "assignee", "team", "department")
+        .filter(pk=ticket.pk)
+        .first()
+    )
+    if fresh is None:
+        raise NotFound(f"ticket {ticket.number} does not exist")
+    return fresh
+
+
+def _check_version(ticket: Ticket, expected: int | None) -> None:
+    if expected is not None and expected != ticket.version:
+        raise StaleVersion(
+            f"ticket {ticket.number} was changed by someone else since you loaded it "
+            f"(your version {expected}, current {ticket.version}); reload and try again",
+            field="version",
+        )
+
+
+@transaction.atomic
+def ticket_create(
+    *,
+    actor: Any,
+    subject: str,
+    category: Any,
+    channel: str,
+    customer: Any = None,
+    description: str = "",
+    handling_class: str = HandlingClass.INSTANT,
+    urgency: str = Urgency.NORMAL,
+    priority: str = Priority.B,
+    assignee: Any = None,
+    team: Any = None,
+    department: Any = None,
+    need_points: str = "",
+    preferences: str = "",
+    special_requirements: str = "",
+    solution: str = "",
+    customer_feedback: str = "",
+    promised_at: dt.datetime | None = None,
+    solution_owner: Any = None,
+) -> Ticket:
+    """Open a ticket (status new) with its first timeline event; the number is taken here."""
+    _require_permission(actor, "tickets.add_ticket", "your role may not create tickets")
+    values = _clean_changes(
+        {
+            "subject": subject,
+            "category": category,
+            "channel": channel,
+            "customer": customer,
+            "description": description,
+            "handling_class": handling_class,
+            "urgency": urgency,
+            "priority": priority,
+            "assignee": assignee,
+            "team": team,
+            "department": department,
+            "need_points": need_points,
+            "preferences": preferences,
+            "special_requirements": special_requirements,
+            "solution": solution,
+            "customer_feedback": customer_feedback,
+            "promised_at": promised_at,
+            "solution_owner": solution_owner,
+        }
+    )
+    if values["team"] is None and values["assignee"] is not None:
+        values["team"] = values["assignee"].team
+    if values["team"] is None and getattr(actor, "team_id", None):
+        values["team"] = actor.team
+    moment = now()
+    ticket = Ticket.objects.create(
+        number=ticket_number_next(moment),
+        status=TicketStatus.NEW,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        created_at=moment,
+        updated_at=moment,
+        **values,
+    )
+    _event(ticket, kind=TicketEventKind.CREATED, actor=actor, moment=moment, data={"channel": ticket.channel})
+    audit_record(
+        actor=actor, verb="ticket.create", target=ticket, after=model_snapshot(ticket, AUDIT_FIELDS)
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_update(
+    *, actor: Any, ticket: Ticket, version: int | None, changes: Mapping[str, Any]
+) -> Ticket:
+    """Edit fields (service record, routing, classification); stale versions are refused."""
+    _require_permission(actor, "tickets.change_ticket", "your role may not edit tickets")
+    cleaned = _clean_changes(changes)
+    current = _locked(ticket)
+    _require_visible(actor, current)
+    _check_version(current, version)
+    if current.status == TicketStatus.CANCELLED:
+        raise Conflict(f"ticket {current.number} is cancelled and cannot be edited")
+    before = model_snapshot(current, AUDIT_FIELDS)
+    for field, value in cleaned.items():
+        setattr(current, field, value)
+    old, new = changed_fields(before, model_snapshot(current, AUDIT_FIELDS))
+    if not new:
+        return current
+    moment = now()
+    current.version += 1
+    current.updated_at = moment
+    current.save()
+    routing = {key: [old[key], new[key]] for key in ROUTING_FIELDS if key in new}
+    others = {key: [old[key], new[key]] for key in new if key not in ROUTING_FIELDS}
+    if routing:
+        _event(current, kind=TicketEventKind.ASSIGNMENT, actor=actor, moment=moment, data={"changes": routing})
+    if others:
+        _event(current, kind=TicketEventKind.FIELD_CHANGE, actor=actor, moment=moment, data={"changes": others})
+    new["version"] = current.version
+    old["version"] = current.version - 1
+    audit_record(actor=actor, verb="ticket.update", target=current, before=old, after=new)
+    return current
+
+
+@transaction.atomic
+def ticket_transition(
+    *, actor: Any, ticket: Ticket, to: str, version: int | None = None, reason: str = ""
+) -> Ticket:
+    """Move a ticket along the state machine; anything off the map is a 409 with the reason."""
+    _require_permission(actor, "tickets.change_ticket", "your role may not change tickets")
+    if len(reason) > COMMENT_LIMIT:
+        raise InvalidInput(f"reason is longer than {COMMENT_LIMIT} characters", field="reason")
+    current = _locked(ticket)
+    _require_visible(actor, current)
+    _check_version(current, version)
+    source = current.status
+    check_transition(
+        allowed=ALLOWED_TRANSITIONS, current=source, target=to, labels=STATUS_LABELS, noun="ticket"
+    )
+    moment = now()
+    if to == TicketStatus.CANCELLED:
+        _require_permission(actor, "tickets.cancel_ticket", "only team leads and managers may cancel a ticket")
+    if to == TicketStatus.RESOLVED and not current.solution.strip():
+        raise Conflict(
+            "a ticket is resolved only with its solution recorded (CLS-3); fill in the solution first",
+            field="solution",
+        )
+    if to == TicketStatus.PENDING_DEPARTMENT and current.department_id is None:
+        raise Conflict("route the ticket to a department before waiting on it (ORG-2)", field="department")
+    if source == TicketStatus.CLOSED and to == TicketStatus.OPEN:
+        window = dt.timedelta(days=settings.KEFU_TICKET_REOPEN_WINDOW_DAYS)
+        if current.closed_at is not None and moment - current.closed_at > window:
+            raise Conflict(
+                f"ticket {current.number} was closed more than "
+                f"{settings.KEFU_TICKET_REOPEN_WINDOW_DAYS} days ago and cannot be reopened; "
+                "open a new ticket instead",
+                field="to",
+            )
+    current.status = to
+    if to == TicketStatus.RESOLVED:
+        current.resolved_at = moment
+    elif to == TicketStatus.CLOSED:
+        current.closed_at = moment
+    elif to == TicketStatus.CANCELLED:
+        current.cancelled_at = moment
+    elif to == TicketStatus.OPEN and source in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
+        current.reopen_count += 1
+        current.resolved_at = None
+        current.closed_at = None
+    current.version += 1
+    current.updated_at = moment
+    current.save()
+    _event(
+        current,
+        kind=TicketEventKind.STATUS_CHANGE,
+        actor=actor,
+        moment=moment,
+        body=reason,
+        data={"from": source, "to": to},
+    )
+    audit_record(
+        actor=actor,
+        verb="ticket.transition",
+        target=current,
+        before={"status": source, "version": current.version - 1},
+        after={"status": to, "version": current.version, "reason": reason},
+    )
+    return current
+
+
+@transaction.atomic
+def ticket_comment(*, actor: Any, ticket: Ticket, body: str, public: bool) -> TicketEvent:
+    """Add a public reply (to the customer) or an internal note to the timeline."""
+    _require_permission(actor, "tickets.change_ticket", "your role may not comment on tickets")
+    text = (body or "").strip()
+    if not text:
+        raise InvalidInput("the comment is empty", field="body")
+    if len(text) > COMMENT_LIMIT:
+        raise InvalidInput(f"the comment is longer than {COMMENT_LIMIT} characters", field="body")
+    current = _locked(ticket)
+    _require_visible(actor, current)
+    if current.status == TicketStatus.CANCELLED:
+        raise Conflict(f"ticket {current.number} is cancelled")
+    moment = now()
+    kind = TicketEventKind.REPLY if public else TicketEventKind.NOTE
+    event = _event(current, kind=kind, actor=actor, moment=moment, body=text, is_public=public)
+    fields = ["updated_at", "version"]
+    if public and current.first_response_at is None:
+        current.first_response_at = moment  # HND-3 measures the first response
+        fields.append("first_response_at")
+    current.version += 1
+    current.updated_at = moment
+    current.save(update_fields=fields)
+    audit_record(
+        actor=actor,
+        verb="ticket.reply" if public else "ticket.note",
+        target=current,
+        after={"event": event.pk, "length": len(text), "version": current.version},
+    )
+    return event
+
+
+def _safe_filename(name: str) -> str:
+    base = Path(name.replace("\\", "/")).name.strip()
+    cleaned = _UNSAFE_FILENAME.sub("_", base).strip(" .")
+    return cleaned[:200] or "attachment"
+
+
+@transaction.atomic
+def ticket_attachment_add(
+    *, actor: Any, ticket: Ticket, filename: str, content: bytes, content_type: str = ""
+) -> TicketAttachment:
+    """Store a file encrypted under the data dir and add it to the timeline."""
+    _require_permission(actor, "tickets.change_ticket", "your role may not attach files")
+    limit = settings.KEFU_ATTACHMENT_MAX_BYTES
+    if not content:
+        raise InvalidInput("the file is empty", field="file")
+    if len(content) > limit:
+        raise InvalidInput(f"the file is larger than {limit // (1024 * 1024)} MiB", field="file")
+    current = _locked(ticket)
+    _require_visible(actor, current)
+    if current.status == TicketStatus.CANCELLED:
+        raise Conflict(f"ticket {current.number} is cancelled")
+    safe_name = _safe_filename(filename)
+    kind = (content_type or "").strip()[:100] or mimetypes.guess_type(safe_name)[0] or "application/octet-stream"
+    moment = now()
+    storage_name = f"{moment:%Y/%m}/{uuid.uuid4().hex}.bin"
+    path = Path(settings.DATA_DIR) / "attachments" / storage_name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(encrypt_bytes(content))
+    try:
+        event = _event(
+            current,
+            kind=TicketEventKind.ATTACHMENT,
+            actor=actor,
+            moment=moment,
+            body=safe_name,
+            data={"size": len(content), "content_type": kind},
+        )
+        attachment = TicketAttachment.objects.create(
+            ticket=current,
+            event=event,
+            filename=safe_name,
+            content_type=kind,
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            storage_name=storage_name,
+            uploaded_by=actor if getattr(actor, "pk", None) else None,
+            created_at=moment,
+        )
+        current.version += 1
+        current.updated_at = moment
+        current.save(update_fields=["updated_at", "version"])
+        audit_record(
+            actor=actor,
+            verb="ticket.attach",
+            target=current,
+            after={"attachment": attachment.pk, "filename": safe_name, "size": len(content)},
+        )
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return attachment
