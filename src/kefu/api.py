@@ -48,7 +48,9 @@ api = NinjaAPI(
 
 
 def _field_of(location: Any) -> str | None:
-    parts = [str(part) for part in location if part not in ("body", "query", "path", "form", "payload")]
+    parts = [
+        str(part) for part in location if part not in ("body", "query", "path", "form", "payload")
+    ]
     return ".".join(parts) or None
 
 
@@ -85,7 +87,9 @@ def authentication_error(request: HttpRequest, exc: AuthenticationError) -> Http
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return api.create_response(request, {"error": "http", "detail": str(exc)}, status=exc.status_code)
+    return api.create_response(
+        request, {"error": "http", "detail": str(exc)}, status=exc.status_code
+    )
 
 
 def _register_routers() -> None:

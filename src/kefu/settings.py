@@ -111,7 +111,6 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
 # Static files are served from the installed packages by WhiteNoise, so no collectstatic step
 # writes outside the data directory and an offline machine needs no CDN.
 WHITENOISE_USE_FINDERS = True

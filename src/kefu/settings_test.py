@@ -8,7 +8,7 @@ import tempfile
 os.environ.setdefault("KEFU_ENV", "test")
 os.environ.setdefault("KEFU_DATA_DIR", tempfile.mkdtemp(prefix="kefu-test-"))
 
-from kefu.settings import *  # noqa: E402,F403
+from kefu.settings import *  # noqa: F403
 from kefu.settings import HUEY
 
 # Argon2 is deliberately slow; tests only need a hasher that round-trips.

@@ -15,7 +15,11 @@ admin.site.site_title = "kefu"
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("", core_views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="core/login.html"),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

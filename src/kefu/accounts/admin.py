@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from kefu.accounts.models import ApiToken, Department, Team, User
@@ -10,34 +11,52 @@ from kefu.accounts.models import ApiToken, Department, Team, User
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ["username", "display_name", "employee_number", "team", "skill_level", "is_active"]
+    list_display = [
+        "username",
+        "display_name",
+        "employee_number",
+        "team",
+        "skill_level",
+        "is_active",
+    ]
     list_filter = ["team", "skill_level", "groups", "is_active"]
     search_fields = ["username", "display_name", "employee_number"]
     fieldsets = (
         *(DjangoUserAdmin.fieldsets or ()),
-        ("kefu", {"fields": ("display_name", "employee_number", "team", "skill_level", "certification_level")}),
+        (
+            "kefu",
+            {
+                "fields": (
+                    "display_name",
+                    "employee_number",
+                    "team",
+                    "skill_level",
+                    "certification_level",
+                )
+            },
+        ),
     )
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class TeamAdmin(admin.ModelAdmin):
     list_display = ["name", "lead", "is_active"]
     search_fields = ["name"]
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class DepartmentAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "is_active"]
     filter_horizontal = ["members"]
     search_fields = ["name", "code"]
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["prefix", "user", "name", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["prefix", "key_hash", "created_at", "last_used_at"]
     list_filter = ["revoked_at"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         # Tokens are issued with `kefu token create` so that the secret is shown exactly once.
         return False

@@ -18,6 +18,8 @@ class Role(models.TextChoices):
     TRAINER = "trainer", "培训师"
     MANAGER = "manager", "客服经理"
     ADMIN = "admin", "系统管理员"
+    # Staff of a back-office department (ORG-2): answers the work routed to the department.
+    DEPARTMENT_STAFF = "department_staff", "部门协办人员"
 
 
 # Roles that see every ticket: the manager reads reports on all of them, QA inspects any contact
@@ -25,7 +27,9 @@ class Role(models.TextChoices):
 ALL_TICKET_ROLES = frozenset({Role.MANAGER, Role.ADMIN, Role.QA_SPECIALIST})
 
 # Roles allowed to see unmasked personal data (SEC-1); every such display is logged (SEC-3).
-UNMASKED_PII_ROLES = frozenset({Role.MANAGER, Role.ADMIN, Role.COMPLAINT_SPECIALIST, Role.TEAM_LEAD})
+UNMASKED_PII_ROLES = frozenset(
+    {Role.MANAGER, Role.ADMIN, Role.COMPLAINT_SPECIALIST, Role.TEAM_LEAD}
+)
 
 # Roles allowed to cancel a ticket (a cancelled ticket leaves every report).
 CANCEL_ROLES = frozenset({Role.TEAM_LEAD, Role.MANAGER, Role.ADMIN})

@@ -17,7 +17,9 @@ def user_roles(user: Any) -> frozenset[str]:
     cached = getattr(user, "_kefu_roles", None)
     if cached is None:
         known = set(Role.values)
-        cached = frozenset(name for name in user.groups.values_list("name", flat=True) if name in known)
+        cached = frozenset(
+            name for name in user.groups.values_list("name", flat=True) if name in known
+        )
         if user.is_superuser:
             cached = cached | {Role.ADMIN.value}
         user._kefu_roles = cached

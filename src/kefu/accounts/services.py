@@ -59,7 +59,9 @@ def user_create(
     if skill_level not in SkillLevel.values:
         raise InvalidInput(f"unknown skill level {skill_level!r}", field="skill_level")
     if not 1 <= certification_level <= 5:
-        raise InvalidInput("certification level must be 1 to 5 (TRN-3)", field="certification_level")
+        raise InvalidInput(
+            "certification level must be 1 to 5 (TRN-3)", field="certification_level"
+        )
     user = User(
         username=username,
         display_name=display_name,
@@ -76,7 +78,7 @@ def user_create(
     else:
         user.set_unusable_password()
     try:
-        user.full_clean(exclude=["password"])
+        user.full_clean(exclude=["password"], validate_unique=False)
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
         raise InvalidInput(f"{field}: {' '.join(messages)}", field=field) from None
@@ -84,7 +86,9 @@ def user_create(
         with transaction.atomic():
             user.save()
     except IntegrityError:
-        raise Conflict(f"user {username!r} or employee number already exists", field="username") from None
+        raise Conflict(
+            f"user {username!r} or employee number already exists", field="username"
+        ) from None
     if role_names:
         user.groups.set(Group.objects.filter(name__in=role_names))
     after = model_snapshot(user, USER_AUDIT_FIELDS) | {"roles": sorted(role_names)}
@@ -119,7 +123,9 @@ def team_create(*, actor: Any, name: str, lead: User | None = None) -> Team:
     if Team.objects.filter(name=name).exists():
         raise Conflict(f"team {name!r} already exists", field="name")
     team = Team.objects.create(name=name, lead=lead)
-    audit_record(actor=actor, verb="team.create", target=team, after=model_snapshot(team, ["name", "lead"]))
+    audit_record(
+        actor=actor, verb="team.create", target=team, after=model_snapshot(team, ["name", "lead"])
+    )
     return team
 
 
@@ -128,7 +134,13 @@ def team_set_lead(*, actor: Any, team: Team, lead: User | None) -> Team:
     before = model_snapshot(team, ["lead"])
     team.lead = lead
     team.save(update_fields=["lead"])
-    audit_record(actor=actor, verb="team.set_lead", target=team, before=before, after=model_snapshot(team, ["lead"]))
+    audit_record(
+        actor=actor,
+        verb="team.set_lead",
+        target=team,
+        before=before,
+        after=model_snapshot(team, ["lead"]),
+    )
     return team
 
 
@@ -137,7 +149,10 @@ def department_create(
     *, actor: Any, code: str, name: str, members: Iterable[User] = ()
 ) -> Department:
     """A back-office department that receives routed work (ORG-2)."""
-    if Department.objects.filter(code=code).exists() or Department.objects.filter(name=name).exists():
+    if (
+        Department.objects.filter(code=code).exists()
+        or Department.objects.filter(name=name).exists()
+    ):
         raise Conflict(f"department {code!r} / {name!r} already exists", field="code")
     department = Department(code=code, name=name)
     try:
@@ -195,7 +210,9 @@ def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = now()
         token.save(update_fields=["revoked_at"])
-        audit_record(actor=actor, verb="api_token.revoke", target=token, after={"prefix": token.prefix})
+        audit_record(
+            actor=actor, verb="api_token.revoke", target=token, after={"prefix": token.prefix}
+        )
     return token
 
 

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from kefu.audit.models import AccessEvent, AuditEvent
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -33,7 +33,14 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 @admin.register(AccessEvent)
 class AccessEventAdmin(ReadOnlyAdmin):
-    list_display = ["occurred_at", "actor_label", "object_type", "object_repr", "purpose", "source_ip"]
+    list_display = [
+        "occurred_at",
+        "actor_label",
+        "object_type",
+        "object_repr",
+        "purpose",
+        "source_ip",
+    ]
     list_filter = ["object_type", "occurred_at"]
     search_fields = ["actor_label", "object_id", "object_repr", "request_id"]
     date_hierarchy = "occurred_at"

@@ -27,17 +27,38 @@ class AuditQuery(Schema):
 
 def _page(events: Any, page: int, size: int, fields: list[str]) -> dict[str, Any]:
     start = (page - 1) * size
-    items = [{field: getattr(event, field) for field in fields} for event in events[start : start + size]]
+    items = [
+        {field: getattr(event, field) for field in fields} for event in events[start : start + size]
+    ]
     return {"items": items, "count": events.count(), "page": page, "page_size": size}
 
 
 AUDIT_FIELDS = [
-    "id", "occurred_at", "actor_id", "actor_label", "verb", "object_type", "object_id",
-    "object_repr", "before", "after", "request_id", "source_ip",
+    "id",
+    "occurred_at",
+    "actor_id",
+    "actor_label",
+    "verb",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "before",
+    "after",
+    "request_id",
+    "source_ip",
 ]
 ACCESS_FIELDS = [
-    "id", "occurred_at", "actor_id", "actor_label", "object_type", "object_id", "object_repr",
-    "fields", "purpose", "request_id", "source_ip",
+    "id",
+    "occurred_at",
+    "actor_id",
+    "actor_label",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "fields",
+    "purpose",
+    "request_id",
+    "source_ip",
 ]
 
 

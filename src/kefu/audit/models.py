@@ -41,16 +41,15 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.verb} {self.object_repr}"
+        moment = f"{self.occurred_at:%Y-%m-%d %H:%M:%S}"
+        return f"{moment} {self.actor_label} {self.verb} {self.object_repr}"
 
 
 class AccessEvent(models.Model):
     """One display of unmasked personal data to a member of staff (SEC-3)."""
 
     occurred_at = models.DateTimeField(db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     actor_label = models.CharField(max_length=150)
     object_type = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64)

@@ -66,21 +66,31 @@ def audit_record(
     *,
     actor: Any,
     verb: str,
-    target: models.Model,
+    target: models.Model | None,
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
     object_repr: str | None = None,
 ) -> AuditEvent:
-    """Record one write (SEC-3) in the caller's transaction."""
+    """Record one write (SEC-3) in the caller's transaction.
+
+    ``target`` is the changed object; None records an operation on the system as a whole
+    (seeding, imports) with ``object_repr`` describing it.
+    """
     _require_transaction()
+    if target is None:
+        object_type, object_id = "system", "-"
+        label = object_repr or verb
+    else:
+        object_type, object_id = target._meta.label_lower, str(target.pk)
+        label = object_repr if object_repr is not None else str(target)
     return AuditEvent.objects.create(
         occurred_at=now(),
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=_actor_label(actor),
         verb=verb,
-        object_type=target._meta.label_lower,
-        object_id=str(target.pk),
-        object_repr=(object_repr if object_repr is not None else str(target))[:200],
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=label[:200],
         before=_plain(dict(before)) if before is not None else None,
         after=_plain(dict(after)) if after is not None else None,
         request_id=current_request_id(),

@@ -30,7 +30,9 @@ def current_source_ip() -> str | None:
 
 
 @contextlib.contextmanager
-def request_context(*, request_id: str | None = None, source_ip: str | None = None) -> Iterator[str]:
+def request_context(
+    *, request_id: str | None = None, source_ip: str | None = None
+) -> Iterator[str]:
     """Bind a request id (new if not given) and a source address for the enclosed work."""
     rid = request_id or new_request_id()
     rid_token = request_id_var.set(rid)

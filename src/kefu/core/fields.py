@@ -9,7 +9,7 @@ from django.db import models
 from kefu.core.crypto import decrypt_text, encrypt_text
 
 
-class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
+class EncryptedTextField(models.TextField):
     """Text stored as a Fernet token, readable in Python as plain text.
 
     Encryption is randomised, so the column cannot be searched or compared in SQL: pair it

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from kefu import __version__
 from kefu.accounts.selectors import user_roles
-from kefu.tickets.selectors import ticket_list, TicketFilters
+from kefu.tickets.selectors import TicketFilters, ticket_list
 from kefu.tickets.states import OPEN_STATUSES
 
 

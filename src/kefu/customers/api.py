@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
+from ninja.responses import Status
 from pydantic import Field
 
 from kefu.core.errors import PermissionDenied
@@ -31,7 +32,9 @@ class CustomerCreateIn(Schema):
 
 
 class CustomerUpdateIn(Schema):
-    version: int = Field(ge=1, description="the version you loaded; a stale one is refused with 409")
+    version: int = Field(
+        ge=1, description="the version you loaded; a stale one is refused with 409"
+    )
     name: str | None = Field(default=None, min_length=1, max_length=100)
     member_level: MemberLevel | None = None
     tier: AccountTier | None = None
@@ -53,7 +56,9 @@ class SearchQuery(Schema):
     page_size: int = Field(default=20, ge=1, le=200)
 
 
-def customer_out(request: HttpRequest, customer: Customer, *, reveal: bool = False) -> dict[str, Any]:
+def customer_out(
+    request: HttpRequest, customer: Customer, *, reveal: bool = False
+) -> dict[str, Any]:
     identities = selectors.customer_identities(user=request.user, customer=customer, reveal=reveal)
     return {
         "id": customer.pk,
@@ -65,7 +70,13 @@ def customer_out(request: HttpRequest, customer: Customer, *, reveal: bool = Fal
         "city": customer.city,
         "notes": customer.notes,
         "identities": [
-            {"id": item.id, "kind": item.kind, "value": item.value, "masked": item.masked, "primary": item.is_primary}
+            {
+                "id": item.id,
+                "kind": item.kind,
+                "value": item.value,
+                "masked": item.masked,
+                "primary": item.is_primary,
+            }
             for item in identities
         ],
         "created_at": customer.created_at,
@@ -75,13 +86,16 @@ def customer_out(request: HttpRequest, customer: Customer, *, reveal: bool = Fal
 
 
 @router.post("", response={201: dict[str, Any]})
-def create_customer(request: HttpRequest, payload: CustomerCreateIn) -> tuple[int, dict[str, Any]]:
+def create_customer(request: HttpRequest, payload: CustomerCreateIn) -> Status[dict[str, Any]]:
     if not request.user.has_perm("customers.add_customer"):
         raise PermissionDenied("your role may not create customers")
     data = payload.model_dump()
     data["preferred_channel"] = data["preferred_channel"] or ""
     customer = services.customer_create(actor=request.user, **data)
-    return 201, customer_out(request, selectors.customer_get(user=request.user, customer_id=customer.pk))
+    return Status(
+        201,
+        customer_out(request, selectors.customer_get(user=request.user, customer_id=customer.pk)),
+    )
 
 
 @router.get("", response=dict[str, Any])
@@ -89,7 +103,12 @@ def search_customers(request: HttpRequest, query: Query[SearchQuery]) -> dict[st
     customers = selectors.customer_search(user=request.user, q=query.q)
     start = (query.page - 1) * query.page_size
     items = [customer_out(request, item) for item in customers[start : start + query.page_size]]
-    return {"items": items, "count": customers.count(), "page": query.page, "page_size": query.page_size}
+    return {
+        "items": items,
+        "count": customers.count(),
+        "page": query.page,
+        "page_size": query.page_size,
+    }
 
 
 @router.get("/{customer_id}", response=dict[str, Any])
@@ -99,7 +118,9 @@ def get_customer(request: HttpRequest, customer_id: int, reveal: bool = False) -
 
 
 @router.patch("/{customer_id}", response=dict[str, Any])
-def update_customer(request: HttpRequest, customer_id: int, payload: CustomerUpdateIn) -> dict[str, Any]:
+def update_customer(
+    request: HttpRequest, customer_id: int, payload: CustomerUpdateIn
+) -> dict[str, Any]:
     if not request.user.has_perm("customers.change_customer"):
         raise PermissionDenied("your role may not edit customers")
     customer = selectors.customer_get(user=request.user, customer_id=customer_id)
@@ -107,16 +128,27 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerUpd
     version = changes.pop("version")
     if "preferred_channel" in changes:
         changes["preferred_channel"] = changes["preferred_channel"] or ""
-    services.customer_update(actor=request.user, customer=customer, version=version, changes=changes)
+    services.customer_update(
+        actor=request.user, customer=customer, version=version, changes=changes
+    )
     return customer_out(request, selectors.customer_get(user=request.user, customer_id=customer_id))
 
 
 @router.post("/{customer_id}/identities", response={201: dict[str, Any]})
-def add_identity(request: HttpRequest, customer_id: int, payload: IdentityIn) -> tuple[int, dict[str, Any]]:
+def add_identity(
+    request: HttpRequest, customer_id: int, payload: IdentityIn
+) -> Status[dict[str, Any]]:
     if not request.user.has_perm("customers.change_customer"):
         raise PermissionDenied("your role may not edit customers")
     customer = selectors.customer_get(user=request.user, customer_id=customer_id)
     services.customer_identity_add(
-        actor=request.user, customer=customer, kind=payload.kind, value=payload.value, primary=payload.primary
+        actor=request.user,
+        customer=customer,
+        kind=payload.kind,
+        value=payload.value,
+        primary=payload.primary,
     )
-    return 201, customer_out(request, selectors.customer_get(user=request.user, customer_id=customer_id))
+    return Status(
+        201,
+        customer_out(request, selectors.customer_get(user=request.user, customer_id=customer_id)),
+    )

@@ -32,7 +32,9 @@ def _require_view(user: Any) -> None:
 
 def customer_queryset() -> QuerySet[Customer]:
     return Customer.objects.prefetch_related(
-        Prefetch("identities", queryset=CustomerIdentity.objects.order_by("kind", "-is_primary", "id"))
+        Prefetch(
+            "identities", queryset=CustomerIdentity.objects.order_by("kind", "-is_primary", "id")
+        )
     )
 
 
@@ -69,13 +71,17 @@ def customer_search(*, user: Any, q: str) -> QuerySet[Customer]:
         except InvalidInput:
             lookup_hash = None
         if lookup_hash is not None:
-            matches = customer_queryset().filter(identities__kind=kind, identities__lookup_hash=lookup_hash)
+            matches = customer_queryset().filter(
+                identities__kind=kind, identities__lookup_hash=lookup_hash
+            )
             if kind == IdentityKind.EMAIL or matches.exists():
                 return matches
     return customer_queryset().filter(name__icontains=text).order_by("name", "id")
 
 
-def customer_identities(*, user: Any, customer: Customer, reveal: bool = False) -> list[IdentityView]:
+def customer_identities(
+    *, user: Any, customer: Customer, reveal: bool = False
+) -> list[IdentityView]:
     """The customer's identities, masked; ``reveal`` shows them in clear and logs it (SEC-3)."""
     if reveal and not user_may_see_unmasked_pii(user):
         raise PermissionDenied("your role may not see unmasked personal data")

@@ -1,4 +1,4 @@
-"""Writes on customers and their identities: atomic, audited, personal data never logged in clear."""
+"""Writes on customers and their identities: atomic, audited, personal data never in clear."""
 
 from __future__ import annotations
 
@@ -11,7 +11,13 @@ from kefu.audit.services import audit_record, changed_fields, model_snapshot
 from kefu.core.crypto import blind_index
 from kefu.core.errors import Conflict, InvalidInput, StaleVersion
 from kefu.customers.identities import IdentityKind, mask_identity, normalize_identity
-from kefu.customers.models import AccountTier, ContactChannel, Customer, CustomerIdentity, MemberLevel
+from kefu.customers.models import (
+    AccountTier,
+    ContactChannel,
+    Customer,
+    CustomerIdentity,
+    MemberLevel,
+)
 
 PROFILE_FIELDS = ["name", "member_level", "tier", "tags", "preferred_channel", "city", "notes"]
 MAX_TAGS = 30
@@ -71,15 +77,21 @@ def _clean_profile(values: Mapping[str, Any]) -> dict[str, Any]:
 def _new_identity(customer: Customer, kind: str, raw: str, *, primary: bool) -> CustomerIdentity:
     normalized = normalize_identity(kind, raw)
     lookup_hash = blind_index(f"{kind}:{normalized}")
-    owner = CustomerIdentity.objects.filter(kind=kind, lookup_hash=lookup_hash).values_list(
-        "customer_id", flat=True
-    ).first()
+    owner = (
+        CustomerIdentity.objects.filter(kind=kind, lookup_hash=lookup_hash)
+        .values_list("customer_id", flat=True)
+        .first()
+    )
     if owner is not None:
         raise Conflict(f"this {kind} already belongs to customer {owner}", field=kind)
     try:
         with transaction.atomic():
             return CustomerIdentity.objects.create(
-                customer=customer, kind=kind, value=normalized, lookup_hash=lookup_hash, is_primary=primary
+                customer=customer,
+                kind=kind,
+                value=normalized,
+                lookup_hash=lookup_hash,
+                is_primary=primary,
             )
     except IntegrityError:
         raise Conflict(f"this {kind} already belongs to another customer", field=kind) from None
@@ -87,7 +99,9 @@ def _new_identity(customer: Customer, kind: str, raw: str, *, primary: bool) -> 
 
 def _identity_audit_view(identities: list[CustomerIdentity]) -> list[dict[str, str]]:
     # The trail keeps masked values only: it must not become a clear-text copy of personal data.
-    return [{"kind": item.kind, "value": mask_identity(item.kind, item.value)} for item in identities]
+    return [
+        {"kind": item.kind, "value": mask_identity(item.kind, item.value)} for item in identities
+    ]
 
 
 @transaction.atomic
@@ -136,7 +150,8 @@ def customer_create(
         actor=actor,
         verb="customer.create",
         target=customer,
-        after=model_snapshot(customer, PROFILE_FIELDS) | {"identities": _identity_audit_view(created)},
+        after=model_snapshot(customer, PROFILE_FIELDS)
+        | {"identities": _identity_audit_view(created)},
     )
     return customer
 
@@ -191,4 +206,6 @@ def customer_identity_remove(*, actor: Any, identity: CustomerIdentity) -> None:
     customer = identity.customer
     view = _identity_audit_view([identity])
     identity.delete()
-    audit_record(actor=actor, verb="customer.identity_remove", target=customer, before={"identities": view})
+    audit_record(
+        actor=actor, verb="customer.identity_remove", target=customer, before={"identities": view}
+    )

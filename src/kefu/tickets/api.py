@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
+from ninja.responses import Status
 from pydantic import Field
 
 from kefu.core.errors import InvalidInput
@@ -28,7 +29,9 @@ Record = Field(default="", max_length=4000)
 class TicketCreateIn(Schema):
     subject: str = Text200
     description: str = Field(default="", max_length=20_000)
-    category: str = Field(min_length=1, max_length=64, description="category code, e.g. consult.product")
+    category: str = Field(
+        min_length=1, max_length=64, description="category code, e.g. consult.product"
+    )
     channel: ContactChannel
     customer_id: int | None = None
     handling_class: HandlingClass = HandlingClass.INSTANT
@@ -47,7 +50,9 @@ class TicketCreateIn(Schema):
 
 
 class TicketUpdateIn(Schema):
-    version: int = Field(ge=1, description="the version you loaded; a stale one is refused with 409")
+    version: int = Field(
+        ge=1, description="the version you loaded; a stale one is refused with 409"
+    )
     subject: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=20_000)
     category: str | None = Field(default=None, min_length=1, max_length=64)
@@ -168,11 +173,11 @@ def _references(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.post("", response={201: dict[str, Any]})
-def create_ticket(request: HttpRequest, payload: TicketCreateIn) -> tuple[int, dict[str, Any]]:
+def create_ticket(request: HttpRequest, payload: TicketCreateIn) -> Status[dict[str, Any]]:
     data = _references(payload.model_dump())
     data["promised_at"] = _aware(data["promised_at"])
     ticket = services.ticket_create(actor=request.user, **data)
-    return 201, ticket_out(selectors.ticket_get(user=request.user, number=ticket.number))
+    return Status(201, ticket_out(selectors.ticket_get(user=request.user, number=ticket.number)))
 
 
 @router.get("", response=dict[str, Any])
@@ -224,16 +229,22 @@ def update_ticket(request: HttpRequest, number: str, payload: TicketUpdateIn) ->
 def transition_ticket(request: HttpRequest, number: str, payload: TransitionIn) -> dict[str, Any]:
     ticket = selectors.ticket_get(user=request.user, number=number)
     services.ticket_transition(
-        actor=request.user, ticket=ticket, to=payload.to, version=payload.version, reason=payload.reason
+        actor=request.user,
+        ticket=ticket,
+        to=payload.to,
+        version=payload.version,
+        reason=payload.reason,
     )
     return ticket_out(selectors.ticket_get(user=request.user, number=number))
 
 
 @router.post("/{number}/comments", response={201: dict[str, Any]})
-def comment_ticket(request: HttpRequest, number: str, payload: CommentIn) -> tuple[int, dict[str, Any]]:
+def comment_ticket(request: HttpRequest, number: str, payload: CommentIn) -> Status[dict[str, Any]]:
     ticket = selectors.ticket_get(user=request.user, number=number)
-    event = services.ticket_comment(actor=request.user, ticket=ticket, body=payload.body, public=payload.public)
-    return 201, event_out(event)
+    event = services.ticket_comment(
+        actor=request.user, ticket=ticket, body=payload.body, public=payload.public
+    )
+    return Status(201, event_out(event))
 
 
 @router.get("/{number}/events", response=dict[str, Any])
@@ -245,7 +256,7 @@ def ticket_timeline(request: HttpRequest, number: str) -> dict[str, Any]:
 @router.post("/{number}/attachments", response={201: dict[str, Any]})
 def attach_file(
     request: HttpRequest, number: str, file: File[UploadedFile]
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     ticket = selectors.ticket_get(user=request.user, number=number)
     if file.size is not None and file.size > settings.KEFU_ATTACHMENT_MAX_BYTES:
         raise InvalidInput(
@@ -259,14 +270,17 @@ def attach_file(
         content=file.read(),
         content_type=file.content_type or "",
     )
-    return 201, {
-        "id": attachment.pk,
-        "filename": attachment.filename,
-        "content_type": attachment.content_type,
-        "size": attachment.size,
-        "sha256": attachment.sha256,
-        "created_at": attachment.created_at,
-    }
+    return Status(
+        201,
+        {
+            "id": attachment.pk,
+            "filename": attachment.filename,
+            "content_type": attachment.content_type,
+            "size": attachment.size,
+            "sha256": attachment.sha256,
+            "created_at": attachment.created_at,
+        },
+    )
 
 
 @router.get("/{number}/attachments/{attachment_id}")
@@ -275,7 +289,8 @@ def download_attachment(request: HttpRequest, number: str, attachment_id: int) -
     attachment = selectors.ticket_attachment_get(ticket=ticket, attachment_id=attachment_id)
     content = selectors.ticket_attachment_content(attachment=attachment)
     response = HttpResponse(content, content_type=attachment.content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(attachment.filename, safe='')}"
+    response["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''{quote(attachment.filename, safe='')}"
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
-

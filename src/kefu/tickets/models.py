@@ -73,7 +73,11 @@ class Ticket(models.Model):
 
     number = models.CharField(max_length=20, unique=True)
     customer = models.ForeignKey(
-        "customers.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
     )
     channel = models.CharField(max_length=16, choices=ContactChannel.choices)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="tickets")
@@ -141,8 +145,12 @@ class Ticket(models.Model):
         indexes = [
             # Queue pages: filtered by owner and status, newest activity first.
             models.Index(fields=["team", "status", "-updated_at"], name="ticket_team_queue_idx"),
-            models.Index(fields=["assignee", "status", "-updated_at"], name="ticket_assignee_queue_idx"),
-            models.Index(fields=["department", "status", "-updated_at"], name="ticket_dept_queue_idx"),
+            models.Index(
+                fields=["assignee", "status", "-updated_at"], name="ticket_assignee_queue_idx"
+            ),
+            models.Index(
+                fields=["department", "status", "-updated_at"], name="ticket_dept_queue_idx"
+            ),
             models.Index(fields=["status", "-updated_at"], name="ticket_status_queue_idx"),
             models.Index(fields=["-updated_at"], name="ticket_updated_idx"),
             models.Index(fields=["created_at"], name="ticket_created_idx"),

@@ -10,9 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -93,10 +92,14 @@ class TicketFilters:
     created_to: dt.datetime | None = None
 
 
-def ticket_list(*, user: Any, filters: TicketFilters, sort: str = "-updated_at") -> QuerySet[Ticket]:
+def ticket_list(
+    *, user: Any, filters: TicketFilters, sort: str = "-updated_at"
+) -> QuerySet[Ticket]:
     """Visible tickets matching ``filters``; a category filter includes its subcategories."""
     if sort not in SORT_FIELDS:
-        raise InvalidInput(f"cannot sort by {sort!r}; one of {', '.join(SORT_FIELDS)}", field="sort")
+        raise InvalidInput(
+            f"cannot sort by {sort!r}; one of {', '.join(SORT_FIELDS)}", field="sort"
+        )
     tickets = visible_tickets(user)
     if filters.status:
         tickets = tickets.filter(status__in=filters.status)

@@ -51,9 +51,7 @@ CHOICE_FIELDS = {
     "priority": Priority,
 }
 REFERENCE_FIELDS = ("customer", "category", "assignee", "team", "department", "solution_owner")
-EDITABLE_FIELDS = frozenset(
-    [*TEXT_LIMITS, *CHOICE_FIELDS, *REFERENCE_FIELDS, "promised_at"]
-)
+EDITABLE_FIELDS = frozenset([*TEXT_LIMITS, *CHOICE_FIELDS, *REFERENCE_FIELDS, "promised_at"])
 ROUTING_FIELDS = ("assignee", "team", "department")
 AUDIT_FIELDS = sorted(EDITABLE_FIELDS | {"status", "number", "version"})
 COMMENT_LIMIT = 20_000
@@ -238,7 +236,13 @@ def ticket_create(
         updated_at=moment,
         **values,
     )
-    _event(ticket, kind=TicketEventKind.CREATED, actor=actor, moment=moment, data={"channel": ticket.channel})
+    _event(
+        ticket,
+        kind=TicketEventKind.CREATED,
+        actor=actor,
+        moment=moment,
+        data={"channel": ticket.channel},
+    )
     audit_record(
         actor=actor, verb="ticket.create", target=ticket, after=model_snapshot(ticket, AUDIT_FIELDS)
     )
@@ -270,9 +274,21 @@ def ticket_update(
     routing = {key: [old[key], new[key]] for key in ROUTING_FIELDS if key in new}
     others = {key: [old[key], new[key]] for key in new if key not in ROUTING_FIELDS}
     if routing:
-        _event(current, kind=TicketEventKind.ASSIGNMENT, actor=actor, moment=moment, data={"changes": routing})
+        _event(
+            current,
+            kind=TicketEventKind.ASSIGNMENT,
+            actor=actor,
+            moment=moment,
+            data={"changes": routing},
+        )
     if others:
-        _event(current, kind=TicketEventKind.FIELD_CHANGE, actor=actor, moment=moment, data={"changes": others})
+        _event(
+            current,
+            kind=TicketEventKind.FIELD_CHANGE,
+            actor=actor,
+            moment=moment,
+            data={"changes": others},
+        )
     new["version"] = current.version
     old["version"] = current.version - 1
     audit_record(actor=actor, verb="ticket.update", target=current, before=old, after=new)
@@ -296,14 +312,19 @@ def ticket_transition(
     )
     moment = now()
     if to == TicketStatus.CANCELLED:
-        _require_permission(actor, "tickets.cancel_ticket", "only team leads and managers may cancel a ticket")
+        _require_permission(
+            actor, "tickets.cancel_ticket", "only team leads and managers may cancel a ticket"
+        )
     if to == TicketStatus.RESOLVED and not current.solution.strip():
         raise Conflict(
-            "a ticket is resolved only with its solution recorded (CLS-3); fill in the solution first",
+            "a ticket is resolved only with its solution recorded (CLS-3); "
+            "fill in the solution first",
             field="solution",
         )
     if to == TicketStatus.PENDING_DEPARTMENT and current.department_id is None:
-        raise Conflict("route the ticket to a department before waiting on it (ORG-2)", field="department")
+        raise Conflict(
+            "route the ticket to a department before waiting on it (ORG-2)", field="department"
+        )
     if source == TicketStatus.CLOSED and to == TicketStatus.OPEN:
         window = dt.timedelta(days=settings.KEFU_TICKET_REOPEN_WINDOW_DAYS)
         if current.closed_at is not None and moment - current.closed_at > window:
@@ -399,7 +420,11 @@ def ticket_attachment_add(
     if current.status == TicketStatus.CANCELLED:
         raise Conflict(f"ticket {current.number} is cancelled")
     safe_name = _safe_filename(filename)
-    kind = (content_type or "").strip()[:100] or mimetypes.guess_type(safe_name)[0] or "application/octet-stream"
+    kind = (
+        (content_type or "").strip()[:100]
+        or mimetypes.guess_type(safe_name)[0]
+        or "application/octet-stream"
+    )
     moment = now()
     storage_name = f"{moment:%Y/%m}/{uuid.uuid4().hex}.bin"
     path = Path(settings.DATA_DIR) / "attachments" / storage_name

@@ -1,4 +1,4 @@
-"""Create one group per role (ORG-1) with the permissions of that role."""
+"""Create one group per role (ORG-1, plus back-office department staff, ORG-2) with its permissions."""
 
 from django.db import migrations
 
@@ -19,6 +19,7 @@ ROLE_PERMISSIONS = {
         "customers.view_unmasked_pii",
     ],
     "trainer": ["tickets.view_ticket", "customers.view_customer"],
+    "department_staff": ["tickets.view_ticket", "tickets.change_ticket", "customers.view_customer"],
     "manager": [
         "tickets.view_ticket", "tickets.add_ticket", "tickets.change_ticket", "tickets.cancel_ticket",
         "tickets.add_category", "tickets.change_category", "tickets.view_category",

@@ -1,0 +1,146 @@
+"""``kefu bench core``: ticket list, search and create timings on a freshly seeded center.
+
+Runs inside a process whose settings point at a fresh data dir (and a fresh PostgreSQL
+database when ``KEFU_DATABASE_URL`` was given); see ``kefu.core.management.commands.bench``.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from typing import Any
+
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+
+from kefu.accounts.models import User
+from kefu.accounts.services import api_token_create
+from kefu.customers.identities import IdentityKind
+from kefu.customers.models import CustomerIdentity
+from kefu.demo.seeding import seed_bulk_customers, seed_people, seed_tickets
+from kefu.tickets.models import Ticket
+from kefu.tickets.services import ticket_create
+from kefu.tickets.states import TicketStatus
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def _timed(call: Any) -> float:
+    started = time.perf_counter()
+    response = call()
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status_code != 200:
+        raise RuntimeError(
+            f"benchmark request failed: {response.status_code} {response.content[:200]!r}"
+        )
+    return elapsed
+
+
+def analyze() -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("VACUUM ANALYZE")
+        else:
+            cursor.execute("ANALYZE")
+
+
+def run_core_benchmark(
+    *, tickets: int, customers: int, samples: int = 200, creates: int = 1000, seed: int = 7
+) -> dict[str, Any]:
+    rng = random.Random(seed)
+    call_command("migrate", interactive=False, verbosity=0)
+    started = time.perf_counter()
+    staff, _ = seed_people(rng)
+    seed_bulk_customers(rng, customers)
+    customer_ids = list(range(1, customers + 1))
+    seed_tickets(
+        rng, count=tickets, days=365, staff=staff, customer_ids=customer_ids, timeline=False
+    )
+    seed_seconds = time.perf_counter() - started
+    analyze()
+
+    manager = User.objects.get(username="admin")
+    _, key = api_token_create(actor=None, user=manager, name="benchmark")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    team_ids = [team.pk for team in staff.teams]
+    statuses = [
+        TicketStatus.OPEN,
+        TicketStatus.NEW,
+        TicketStatus.CLOSED,
+        TicketStatus.PENDING_CUSTOMER,
+    ]
+
+    # Warm up connections and caches the way a running server would be warm.
+    for _ in range(5):
+        client.get(f"/api/v1/tickets?team_id={team_ids[0]}&status=open&sort=-updated_at")
+    list_ms = [
+        _timed(
+            lambda: client.get(
+                f"/api/v1/tickets?team_id={rng.choice(team_ids)}&status={rng.choice(statuses)}"
+                "&sort=-updated_at&page_size=50"
+            )
+        )
+        for _ in range(samples)
+    ]
+    top_id = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 1
+    numbers = [
+        number
+        for number in (
+            Ticket.objects.filter(pk=rng.randint(1, top_id))
+            .values_list("number", flat=True)
+            .first()
+            for _ in range(samples)
+        )
+        if number
+    ]
+    number_ms = [
+        _timed(lambda number=number: client.get(f"/api/v1/tickets/{number}")) for number in numbers
+    ]
+    phone_ids = list(
+        CustomerIdentity.objects.filter(kind=IdentityKind.PHONE).values_list("pk", flat=True)[
+            : max(samples * 20, 1)
+        ]
+    )
+    phones = [
+        identity.value
+        for identity in CustomerIdentity.objects.filter(
+            pk__in=rng.sample(phone_ids, min(samples, len(phone_ids)))
+        )
+    ]
+    phone_ms = [
+        _timed(lambda phone=phone: client.get(f"/api/v1/customers?q={phone}")) for phone in phones
+    ]
+
+    agent = User.objects.get(username="agent01")
+    create_started = time.perf_counter()
+    for index in range(creates):
+        ticket_create(
+            actor=agent,
+            subject=f"基准测试工单 {index}",
+            category="consult.product",
+            channel="phone",
+            customer=rng.choice(customer_ids),
+            description="客户咨询冰箱的保修政策。",
+        )
+    create_per_s = creates / (time.perf_counter() - create_started)
+
+    search_ms = number_ms + phone_ms
+    return {
+        "tickets": Ticket.objects.count() - creates,
+        "customers": customers,
+        "database": connection.vendor,
+        "list_p50_ms": round(statistics.median(list_ms), 2),
+        "list_p95_ms": round(percentile(list_ms, 0.95), 2),
+        "search_p95_ms": round(percentile(search_ms, 0.95), 2),
+        "search_number_p95_ms": round(percentile(number_ms, 0.95), 2),
+        "search_phone_p95_ms": round(percentile(phone_ms, 0.95), 2),
+        "create_per_s": round(create_per_s, 1),
+        "seed_seconds": round(seed_seconds, 1),
+        "samples": samples,
+    }

@@ -1,0 +1,108 @@
+"""``kefu bench core --tickets N``: seed N tickets into a fresh data store and time the API.
+
+The measuring run happens in a child process whose environment points at a new temporary data
+dir and, when ``KEFU_DATABASE_URL`` is set, at a new PostgreSQL database created for the run
+and dropped afterwards. One JSON object is printed on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+def _admin_sql(url: str, statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(
+        _with_database(url, "postgres").replace("postgresql+psycopg", "postgresql"), autocommit=True
+    ) as conn:
+        conn.execute(statement)
+
+
+class Command(BaseCommand):
+    help = "Benchmarks: `kefu bench core --tickets N` prints one JSON object."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("suite", choices=["core"])
+        parser.add_argument("--tickets", type=int, default=100_000)
+        parser.add_argument(
+            "--customers", type=int, default=None, help="default: tickets / 10, at most 100,000"
+        )
+        parser.add_argument("--samples", type=int, default=200)
+        parser.add_argument(
+            "--keep", action="store_true", help="keep the data dir / database afterwards"
+        )
+        parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        tickets = options["tickets"]
+        if tickets < 1:
+            raise CommandError("--tickets must be at least 1")
+        customers = options["customers"] or max(100, min(100_000, tickets // 10))
+        if options["inner"]:
+            from kefu.bench.core import run_core_benchmark
+
+            result = run_core_benchmark(
+                tickets=tickets, customers=customers, samples=options["samples"]
+            )
+            self.stdout.write(json.dumps(result))
+            return
+        self._run_fresh(tickets, customers, options)
+
+    def _run_fresh(self, tickets: int, customers: int, options: dict[str, Any]) -> None:
+        data_dir = Path(tempfile.mkdtemp(prefix="kefu-bench-"))
+        env = os.environ.copy()
+        env["KEFU_DATA_DIR"] = str(data_dir)
+        env.pop("KEFU_SECRET_KEY", None)
+        env.pop("KEFU_FIELD_KEYS", None)
+        env["KEFU_ENV"] = "development"
+        database_url = os.environ.get("KEFU_DATABASE_URL", "").strip()
+        fresh_db = None
+        if database_url:
+            fresh_db = f"kefu_bench_{int(time.time())}_{os.getpid()}"
+            _admin_sql(database_url, f'CREATE DATABASE "{fresh_db}"')
+            env["KEFU_DATABASE_URL"] = _with_database(database_url, fresh_db)
+        command = [
+            sys.executable,
+            "-m",
+            "kefu",
+            "bench",
+            "core",
+            "--inner",
+            "--tickets",
+            str(tickets),
+            "--customers",
+            str(customers),
+            "--samples",
+            str(options["samples"]),
+        ]
+        try:
+            completed = subprocess.run(
+                command, env=env, capture_output=True, text=True, check=False
+            )
+        finally:
+            if not options["keep"]:
+                if fresh_db:
+                    _admin_sql(database_url, f'DROP DATABASE IF EXISTS "{fresh_db}" WITH (FORCE)')
+                shutil.rmtree(data_dir, ignore_errors=True)
+        if completed.returncode != 0:
+            sys.stderr.write(completed.stderr[-4000:])
+            raise CommandError("the benchmark run failed")
+        self.stdout.write(completed.stdout.strip().splitlines()[-1])

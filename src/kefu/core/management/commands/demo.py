@@ -1,0 +1,71 @@
+"""``kefu demo``: migrate, seed a demo center once, then serve the web app and the worker."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from tqdm import tqdm
+
+from kefu.demo.seeding import demo_center_exists, seed_demo_center
+
+
+class Command(BaseCommand):
+    help = "Run a demo contact center: migrate, seed once, serve web + worker, print logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--no-serve", action="store_true", help="prepare the demo data and exit"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.stdout.write(f"kefu demo: data directory {settings.DATA_DIR}")
+        call_command("migrate", interactive=False, verbosity=0)
+        if demo_center_exists():
+            self.stdout.write("demo center already seeded; reusing it")
+            logins = None
+        else:
+            self.stdout.write("seeding the demo center (once)…")
+            with tqdm(total=5000, unit="ticket", disable=None, desc="tickets") as bar:
+                logins = seed_demo_center(progress=bar.update)
+        self._print_logins(options["host"], options["port"], logins)
+        if options["no_serve"]:
+            return
+        worker = subprocess.Popen([sys.executable, "-m", "kefu", "worker"], env=os.environ.copy())
+        try:
+            call_command("serve", host=options["host"], port=options["port"])
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+    def _print_logins(self, host: str, port: int, logins: Any) -> None:
+        from kefu.demo.seeding import DEMO_PASSWORD
+
+        shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        self.stdout.write("")
+        self.stdout.write(f"kefu demo center: http://{shown_host}:{port}/")
+        self.stdout.write(f"  API docs:      http://{shown_host}:{port}/api/v1/docs")
+        self.stdout.write(f"  configuration: http://{shown_host}:{port}/admin/")
+        self.stdout.write(f"demo logins (password for all: {DEMO_PASSWORD}):")
+        rows = [
+            ("admin", "manager + admin"),
+            ("lead1 … lead3", "team leads of the three teams"),
+            ("agent01 … agent19", "agents"),
+            ("qa1", "QA specialist"),
+            ("complaint1", "complaint specialist"),
+            ("trainer1", "trainer"),
+            ("logistics1, tech1, finance1", "department members (物流部, 技术支持部, 财务部)"),
+        ]
+        for username, role in rows:
+            self.stdout.write(f"  {username:<30} {role}")
+        self.stdout.write("")

@@ -1,0 +1,21 @@
+"""``kefu worker``: the huey consumer that runs queued and periodic background tasks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Run background tasks (huey; SQLite task store in the data dir, or Redis)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--workers", type=int, default=2)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        store = "redis" if settings.KEFU.redis_url else settings.HUEY["filename"]
+        self.stdout.write(f"kefu worker: {options['workers']} workers, task store {store}")
+        call_command("run_huey", workers=options["workers"], worker_type="thread")
