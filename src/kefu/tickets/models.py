@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -44,7 +45,16 @@ class Priority(models.TextChoices):
 class Category(models.Model):
     """A node of the category tree; ``root`` is the top-level kind the node belongs to."""
 
-    code = models.SlugField(max_length=64, unique=True, allow_unicode=False)
+    code = models.CharField(
+        max_length=64,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[a-z0-9_]+(\.[a-z0-9_]+)*$",
+                "lower-case letters, digits and _, with a dot between levels (complaint.delivery)",
+            )
+        ],
+    )
     name = models.CharField(max_length=100)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"

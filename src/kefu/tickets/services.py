@@ -157,7 +157,7 @@ def _event(
 def _locked(ticket: Ticket) -> Ticket:
     """The stored row, locked for the rest of the transaction (PostgreSQL; SQLite serialises)."""
     fresh = (
-        Ticket.objects.select_for_update()
+        Ticket.objects.select_for_update(of=("self",))
         .select_related("category", "customer", "assignee", "team", "department")
         .filter(pk=ticket.pk)
         .first()

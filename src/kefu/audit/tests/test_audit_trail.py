@@ -37,7 +37,7 @@ def test_audit_row_is_absent_when_the_change_rolls_back(customer, agent):
     assert Customer.objects.get(pk=customer.pk).notes == ""
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_audit_outside_a_transaction_is_a_programming_error(manager):
     with pytest.raises(RuntimeError, match="inside the transaction"):
         audit_record(actor=manager, verb="x", target=manager)
