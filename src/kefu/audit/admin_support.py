@@ -17,7 +17,7 @@ def _fields(obj: models.Model) -> list[str]:
     return [field.name for field in obj._meta.concrete_fields if field.name not in NEVER_LOGGED]
 
 
-class AuditedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditedModelAdmin(admin.ModelAdmin):
     """Records every add, change and delete made through the admin, in the same transaction."""
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
