@@ -53,7 +53,7 @@ def test_concurrent_creators_get_distinct_consecutive_numbers(agent):
         try:
             for _ in range(5):
                 make_ticket(actor=agent)
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as exc:  # reported by the assertion below
             errors.append(exc)
         finally:
             connection.close()
