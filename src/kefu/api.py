@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import APIKeyCookie, HttpBearer
 
 from kefu.accounts.services import api_token_authenticate
@@ -38,7 +39,14 @@ class SessionAuth(APIKeyCookie):
         return None
 
 
+class ReadableJSONRenderer(JSONRenderer):
+    """UTF-8 JSON with Chinese text as characters, not \\u escapes."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=ReadableJSONRenderer(),
     title="kefu API",
     version="1",
     description="Tickets, customers and the operation trail of a kefu contact center.",

@@ -99,7 +99,8 @@ def load_config() -> KefuConfig:
     production = env == "production"
     data_dir = Path(os.environ.get("KEFU_DATA_DIR", "./kefu-data")).expanduser().resolve()
     if not production:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        # The data dir holds keys and personal data: only the service account may enter it.
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
 
     secret_key = os.environ.get("KEFU_SECRET_KEY", "").strip() or _read_or_create_secret(
         data_dir / "secret_key", lambda: secrets.token_urlsafe(50), create=not production

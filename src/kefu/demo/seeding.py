@@ -200,6 +200,20 @@ def seed_people(rng: random.Random) -> tuple[Staff, list[DemoLogin]]:
     return Staff(teams, agents_by_team, departments, members), logins
 
 
+def demo_logins_by_role() -> list[tuple[str, list[str]]]:
+    """The demo's user names, grouped by role label, for printing after start-up."""
+    rows: list[tuple[str, list[str]]] = []
+    for role in Role:
+        usernames = list(
+            User.objects.filter(groups__name=role.value, is_active=True)
+            .order_by("username")
+            .values_list("username", flat=True)
+        )
+        if usernames:
+            rows.append((f"{role.value} {role.label}", usernames))
+    return rows
+
+
 def load_staff() -> Staff:
     """The staff of an existing center, for seeding volume on top of it."""
     teams = list(Team.objects.filter(is_active=True).order_by("pk"))

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 
 from kefu.core.timeutils import local_date
 from kefu.tickets.models import TicketNumberSequence
@@ -15,6 +14,18 @@ def format_ticket_number(day: dt.date, sequence: int) -> str:
     return f"{day:%Y%m%d}-{sequence:06d}"
 
 
+def _increment(day: dt.date) -> int | None:
+    table = connection.ops.quote_name(TicketNumberSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        # One statement (SQLite >= 3.35 and PostgreSQL both support RETURNING).
+        cursor.execute(
+            f"UPDATE {table} SET last = last + 1 WHERE day = %s RETURNING last",
+            [connection.ops.adapt_datefield_value(day)],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
+
+
 def ticket_number_next(moment: dt.datetime) -> str:
     """Take the next number of ``moment``'s local day; call inside the creating transaction.
 
@@ -22,12 +33,14 @@ def ticket_number_next(moment: dt.datetime) -> str:
     number is issued twice; a rolled-back creation gives its number back.
     """
     day = local_date(moment)
-    if not TicketNumberSequence.objects.filter(day=day).update(last=F("last") + 1):
+    last = _increment(day)
+    if last is None:
         try:
             with transaction.atomic():
                 TicketNumberSequence.objects.create(day=day, last=1)
+            last = 1
         except IntegrityError:
             # Another creator inserted the day's row first; take the next number after theirs.
-            TicketNumberSequence.objects.filter(day=day).update(last=F("last") + 1)
-    last = TicketNumberSequence.objects.values_list("last", flat=True).get(day=day)
+            last = _increment(day)
+    assert last is not None
     return format_ticket_number(day, last)

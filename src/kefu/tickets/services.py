@@ -93,9 +93,10 @@ def _resolve_reference(field: str, value: Any) -> Any:
                 lookup = {"pk": int(value)}
             except (TypeError, ValueError):
                 raise InvalidInput(f"{field} must be an id, not {value!r}", field=field) from None
-        instance = model.objects.filter(**lookup).first()
-        if instance is None:
-            raise InvalidInput(f"{field} {value!r} does not exist", field=field)
+        try:
+            instance = model._default_manager.get(**lookup)
+        except model.DoesNotExist:
+            raise InvalidInput(f"{field} {value!r} does not exist", field=field) from None
     if getattr(instance, "is_active", True) is False:
         raise InvalidInput(f"{field} {instance} is inactive", field=field)
     return instance

@@ -12,7 +12,12 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
-from kefu.demo.seeding import demo_center_exists, seed_demo_center
+from kefu.demo.seeding import (
+    DEMO_PASSWORD,
+    demo_center_exists,
+    demo_logins_by_role,
+    seed_demo_center,
+)
 
 
 class Command(BaseCommand):
@@ -30,12 +35,11 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         if demo_center_exists():
             self.stdout.write("demo center already seeded; reusing it")
-            logins = None
         else:
             self.stdout.write("seeding the demo center (once)…")
             with tqdm(total=5000, unit="ticket", disable=None, desc="tickets") as bar:
-                logins = seed_demo_center(progress=bar.update)
-        self._print_logins(options["host"], options["port"], logins)
+                seed_demo_center(progress=bar.update)
+        self._print_logins(options["host"], options["port"])
         if options["no_serve"]:
             return
         worker = subprocess.Popen([sys.executable, "-m", "kefu", "worker"], env=os.environ.copy())
@@ -48,24 +52,13 @@ class Command(BaseCommand):
             except subprocess.TimeoutExpired:
                 worker.kill()
 
-    def _print_logins(self, host: str, port: int, logins: Any) -> None:
-        from kefu.demo.seeding import DEMO_PASSWORD
-
+    def _print_logins(self, host: str, port: int) -> None:
         shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         self.stdout.write("")
         self.stdout.write(f"kefu demo center: http://{shown_host}:{port}/")
         self.stdout.write(f"  API docs:      http://{shown_host}:{port}/api/v1/docs")
         self.stdout.write(f"  configuration: http://{shown_host}:{port}/admin/")
         self.stdout.write(f"demo logins (password for all: {DEMO_PASSWORD}):")
-        rows = [
-            ("admin", "manager + admin"),
-            ("lead1 … lead3", "team leads of the three teams"),
-            ("agent01 … agent19", "agents"),
-            ("qa1", "QA specialist"),
-            ("complaint1", "complaint specialist"),
-            ("trainer1", "trainer"),
-            ("logistics1, tech1, finance1", "department members (物流部, 技术支持部, 财务部)"),
-        ]
-        for username, role in rows:
-            self.stdout.write(f"  {username:<30} {role}")
+        for role, usernames in demo_logins_by_role():
+            self.stdout.write(f"  {role:<22} {', '.join(usernames)}")
         self.stdout.write("")
