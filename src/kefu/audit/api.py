@@ -6,16 +6,17 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from pydantic import Field
 
 from kefu.audit.selectors import access_event_list, audit_event_list
+from kefu.core.schemas import InputSchema, ObjectId
 
 router = Router(tags=["audit"])
 
 
-class AuditQuery(Schema):
-    actor_id: int | None = None
+class AuditQuery(InputSchema):
+    actor_id: ObjectId | None = None
     verb: str | None = Field(default=None, max_length=64)
     object_type: str | None = Field(default=None, max_length=64)
     object_id: str | None = Field(default=None, max_length=64)

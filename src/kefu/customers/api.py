@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from ninja.responses import Status
 from pydantic import Field
 
 from kefu.core.errors import PermissionDenied
+from kefu.core.schemas import InputSchema, ObjectId
 from kefu.customers import selectors, services
 from kefu.customers.identities import IdentityKind
 from kefu.customers.models import AccountTier, ContactChannel, Customer, MemberLevel
@@ -17,7 +18,7 @@ from kefu.customers.models import AccountTier, ContactChannel, Customer, MemberL
 router = Router(tags=["customers"])
 
 
-class CustomerCreateIn(Schema):
+class CustomerCreateIn(InputSchema):
     name: str = Field(min_length=1, max_length=100)
     phone: str | None = Field(default=None, max_length=40)
     email: str | None = Field(default=None, max_length=254)
@@ -31,7 +32,7 @@ class CustomerCreateIn(Schema):
     notes: str = Field(default="", max_length=4000)
 
 
-class CustomerUpdateIn(Schema):
+class CustomerUpdateIn(InputSchema):
     version: int = Field(
         ge=1, description="the version you loaded; a stale one is refused with 409"
     )
@@ -44,13 +45,13 @@ class CustomerUpdateIn(Schema):
     notes: str | None = Field(default=None, max_length=4000)
 
 
-class IdentityIn(Schema):
+class IdentityIn(InputSchema):
     kind: IdentityKind
     value: str = Field(min_length=1, max_length=254)
     primary: bool = False
 
 
-class SearchQuery(Schema):
+class SearchQuery(InputSchema):
     q: str = Field(min_length=1, max_length=254)
     page: int = Field(default=1, ge=1, le=100_000)
     page_size: int = Field(default=20, ge=1, le=200)
@@ -112,14 +113,16 @@ def search_customers(request: HttpRequest, query: Query[SearchQuery]) -> dict[st
 
 
 @router.get("/{customer_id}", response=dict[str, Any])
-def get_customer(request: HttpRequest, customer_id: int, reveal: bool = False) -> dict[str, Any]:
+def get_customer(
+    request: HttpRequest, customer_id: ObjectId, reveal: bool = False
+) -> dict[str, Any]:
     customer = selectors.customer_get(user=request.user, customer_id=customer_id)
     return customer_out(request, customer, reveal=reveal)
 
 
 @router.patch("/{customer_id}", response=dict[str, Any])
 def update_customer(
-    request: HttpRequest, customer_id: int, payload: CustomerUpdateIn
+    request: HttpRequest, customer_id: ObjectId, payload: CustomerUpdateIn
 ) -> dict[str, Any]:
     if not request.user.has_perm("customers.change_customer"):
         raise PermissionDenied("your role may not edit customers")
@@ -136,7 +139,7 @@ def update_customer(
 
 @router.post("/{customer_id}/identities", response={201: dict[str, Any]})
 def add_identity(
-    request: HttpRequest, customer_id: int, payload: IdentityIn
+    request: HttpRequest, customer_id: ObjectId, payload: IdentityIn
 ) -> Status[dict[str, Any]]:
     if not request.user.has_perm("customers.change_customer"):
         raise PermissionDenied("your role may not edit customers")

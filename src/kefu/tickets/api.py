@@ -9,12 +9,13 @@ from urllib.parse import quote
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import File, Query, Router, Schema
+from ninja import File, Query, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field
 
 from kefu.core.errors import InvalidInput
+from kefu.core.schemas import InputSchema, ObjectId
 from kefu.customers.models import ContactChannel
 from kefu.tickets import selectors, services
 from kefu.tickets.models import HandlingClass, Priority, Ticket, TicketEvent, Urgency
@@ -26,30 +27,30 @@ Text200 = Field(min_length=1, max_length=200)
 Record = Field(default="", max_length=4000)
 
 
-class TicketCreateIn(Schema):
+class TicketCreateIn(InputSchema):
     subject: str = Text200
     description: str = Field(default="", max_length=20_000)
     category: str = Field(
         min_length=1, max_length=64, description="category code, e.g. consult.product"
     )
     channel: ContactChannel
-    customer_id: int | None = None
+    customer_id: ObjectId | None = None
     handling_class: HandlingClass = HandlingClass.INSTANT
     urgency: Urgency = Urgency.NORMAL
     priority: Priority = Priority.B
-    assignee_id: int | None = None
-    team_id: int | None = None
-    department_id: int | None = None
+    assignee_id: ObjectId | None = None
+    team_id: ObjectId | None = None
+    department_id: ObjectId | None = None
     need_points: str = Record
     preferences: str = Record
     special_requirements: str = Record
     solution: str = Record
     customer_feedback: str = Record
     promised_at: dt.datetime | None = None
-    solution_owner_id: int | None = None
+    solution_owner_id: ObjectId | None = None
 
 
-class TicketUpdateIn(Schema):
+class TicketUpdateIn(InputSchema):
     version: int = Field(
         ge=1, description="the version you loaded; a stale one is refused with 409"
     )
@@ -57,40 +58,40 @@ class TicketUpdateIn(Schema):
     description: str | None = Field(default=None, max_length=20_000)
     category: str | None = Field(default=None, min_length=1, max_length=64)
     channel: ContactChannel | None = None
-    customer_id: int | None = None
+    customer_id: ObjectId | None = None
     handling_class: HandlingClass | None = None
     urgency: Urgency | None = None
     priority: Priority | None = None
-    assignee_id: int | None = None
-    team_id: int | None = None
-    department_id: int | None = None
+    assignee_id: ObjectId | None = None
+    team_id: ObjectId | None = None
+    department_id: ObjectId | None = None
     need_points: str | None = Field(default=None, max_length=4000)
     preferences: str | None = Field(default=None, max_length=4000)
     special_requirements: str | None = Field(default=None, max_length=4000)
     solution: str | None = Field(default=None, max_length=4000)
     customer_feedback: str | None = Field(default=None, max_length=4000)
     promised_at: dt.datetime | None = None
-    solution_owner_id: int | None = None
+    solution_owner_id: ObjectId | None = None
 
 
-class TransitionIn(Schema):
+class TransitionIn(InputSchema):
     to: TicketStatus
     version: int | None = Field(default=None, ge=1)
     reason: str = Field(default="", max_length=20_000)
 
 
-class CommentIn(Schema):
+class CommentIn(InputSchema):
     body: str = Field(min_length=1, max_length=20_000)
     public: bool = False
 
 
-class ListFilters(Schema):
+class ListFilters(InputSchema):
     status: str | None = Field(default=None, description="one status or several, comma-separated")
-    assignee_id: int | None = None
-    team_id: int | None = None
-    department_id: int | None = None
+    assignee_id: ObjectId | None = None
+    team_id: ObjectId | None = None
+    department_id: ObjectId | None = None
     category: str | None = Field(default=None, max_length=64)
-    customer_id: int | None = None
+    customer_id: ObjectId | None = None
     q: str | None = Field(default=None, max_length=200)
     created_from: dt.datetime | None = None
     created_to: dt.datetime | None = None
@@ -284,7 +285,7 @@ def attach_file(
 
 
 @router.get("/{number}/attachments/{attachment_id}")
-def download_attachment(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
+def download_attachment(request: HttpRequest, number: str, attachment_id: ObjectId) -> HttpResponse:
     ticket = selectors.ticket_get(user=request.user, number=number)
     attachment = selectors.ticket_attachment_get(ticket=ticket, attachment_id=attachment_id)
     content = selectors.ticket_attachment_content(attachment=attachment)

@@ -134,6 +134,8 @@ def ticket_list(
 
 def ticket_get(*, user: Any, number: str) -> Ticket:
     """One ticket by number; a ticket the user may not see is reported as absent."""
+    if not TICKET_NUMBER.match(number):
+        raise NotFound(f"{number[:40]!r} is not a ticket number (YYYYMMDD-NNNNNN)")
     ticket = visible_tickets(user).filter(number=number).first()
     if ticket is None:
         raise NotFound(f"ticket {number} does not exist or is not visible to you")

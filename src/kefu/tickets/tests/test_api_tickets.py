@@ -204,6 +204,27 @@ def test_list_filters_sorting_and_pagination(api, agent, customer):
         ("get", "/api/v1/tickets?team_id=x", None, 422, "team_id"),
         ("get", "/api/v1/tickets?created_from=yesterday", None, 422, "created_from"),
         ("get", "/api/v1/tickets?category=nope", None, 422, "category"),
+        (
+            "post",
+            "/api/v1/tickets",
+            {
+                "subject": "a",
+                "category": "consult.product",
+                "channel": "phone",
+                "customer_id": 2**63,
+            },
+            422,
+            "customer_id",
+        ),
+        (
+            "post",
+            "/api/v1/tickets",
+            {"subject": "a\x00b", "category": "consult.product", "channel": "phone"},
+            422,
+            "subject",
+        ),
+        ("get", f"/api/v1/tickets?team_id={2**70}", None, 422, "team_id"),
+        ("get", "/api/v1/tickets?q=%00", None, 422, "q"),
     ],
 )
 def test_bad_input_is_a_4xx_naming_the_field(api, method, url, body, status, field):
