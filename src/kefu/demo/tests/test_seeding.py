@@ -1,0 +1,100 @@
+"""The demo center and synthetic volume seed consistent data through the same rules."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Max
+
+from kefu.accounts.models import Department, Team, User
+from kefu.audit.models import AuditEvent
+from kefu.customers.models import Customer, CustomerIdentity
+from kefu.customers.selectors import customer_find_by_identity
+from kefu.demo.seeding import DEMO_PASSWORD, demo_center_exists, seed_demo_center
+from kefu.tests_support.factories import make_ticket
+from kefu.tickets.models import Ticket, TicketEvent
+from kefu.tickets.states import OPEN_STATUSES, TicketStatus
+
+
+@pytest.fixture
+def demo(db):
+    seed_demo_center(customers=40, tickets=300, days=60)
+
+
+@pytest.mark.django_db
+def test_demo_center_has_the_promised_people(demo):
+    assert demo_center_exists()
+    admin = User.objects.get(username="admin")
+    assert admin.check_password(DEMO_PASSWORD)
+    assert set(admin.groups.values_list("name", flat=True)) == {"manager", "admin"}
+    assert Team.objects.count() == 3
+    assert all(team.lead is not None for team in Team.objects.all())
+    assert User.objects.filter(groups__name="agent").count() == 20
+    assert Department.objects.count() == 3
+    assert all(department.members.exists() for department in Department.objects.all())
+    assert User.objects.filter(groups__name="qa_specialist").count() == 1
+    assert User.objects.filter(groups__name="complaint_specialist").count() == 1
+    assert AuditEvent.objects.filter(verb="user.create").count() == User.objects.count()
+
+
+@pytest.mark.django_db
+def test_demo_tickets_are_consistent_with_the_rules(demo):
+    assert Ticket.objects.count() == 300
+    assert Customer.objects.count() >= 35
+    numbers = list(Ticket.objects.values_list("number", flat=True))
+    assert len(set(numbers)) == len(numbers)
+    for ticket in Ticket.objects.all():
+        if ticket.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
+            assert ticket.solution and ticket.resolved_at >= ticket.created_at
+        if ticket.status == TicketStatus.CLOSED:
+            assert ticket.closed_at >= ticket.resolved_at
+        if ticket.status == TicketStatus.PENDING_DEPARTMENT:
+            assert ticket.department_id is not None
+        if ticket.status != TicketStatus.NEW and ticket.status in OPEN_STATUSES:
+            assert ticket.first_response_at is not None
+        assert ticket.updated_at >= ticket.created_at
+    assert TicketEvent.objects.filter(kind="reply").exists()
+    assert TicketEvent.objects.filter(kind="created").count() == 300
+
+
+@pytest.mark.django_db
+def test_new_tickets_continue_the_seeded_numbering(demo):
+    admin = User.objects.get(username="admin")
+    fresh = make_ticket(actor=admin)
+    day = fresh.number.split("-")[0]
+    seeded_today = Ticket.objects.filter(number__startswith=day).exclude(pk=fresh.pk)
+    assert all(ticket.number < fresh.number for ticket in seeded_today)
+
+
+@pytest.mark.django_db
+def test_seed_command_adds_volume_with_searchable_encrypted_customers(demo):
+    out = io.StringIO()
+    call_command(
+        "seed",
+        "--tickets",
+        "500",
+        "--customers",
+        "50",
+        "--seed",
+        "3",
+        stdout=out,
+        stderr=io.StringIO(),
+    )
+    assert "seeded 500 tickets and 50 customers" in out.getvalue()
+    assert Ticket.objects.count() == 800
+    identity = CustomerIdentity.objects.filter(kind="phone").order_by("-pk").first()
+    assert customer_find_by_identity(kind="phone", value=identity.value) == identity.customer
+    assert AuditEvent.objects.filter(verb="seed.volume").exists()
+    # Ids continue after the bulk insert (sequences were reset on PostgreSQL).
+    previous_top = Ticket.objects.aggregate(top=Max("pk"))["top"]
+    assert make_ticket(actor=User.objects.get(username="admin")).pk > previous_top
+
+
+@pytest.mark.django_db
+def test_seed_command_refuses_an_empty_center():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="no teams"):
+        call_command("seed", "--tickets", "10", stdout=io.StringIO(), stderr=io.StringIO())
