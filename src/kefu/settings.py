@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from kefu.config import load_config
+from kefu.config import env_int, load_config
 
 KEFU = load_config()
 BASE_DIR = Path(__file__).resolve().parent
@@ -152,6 +152,6 @@ LOGGING = {
 }
 
 # Product settings that belong to no service standard rule.
-KEFU_TICKET_REOPEN_WINDOW_DAYS = 7
-KEFU_ATTACHMENT_MAX_BYTES = 25 * 1024 * 1024
+KEFU_TICKET_REOPEN_WINDOW_DAYS = env_int("KEFU_TICKET_REOPEN_WINDOW_DAYS", 7)
+KEFU_ATTACHMENT_MAX_BYTES = env_int("KEFU_ATTACHMENT_MAX_MB", 25) * 1024 * 1024
 KEFU_API_MAX_PAGE_SIZE = 200
