@@ -103,6 +103,7 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def _register_routers() -> None:
     from kefu.accounts.api import router as accounts_router
     from kefu.audit.api import router as audit_router
+    from kefu.calendars.api import router as calendars_router
     from kefu.customers.api import router as customers_router
     from kefu.tickets.api import router as tickets_router
 
@@ -110,6 +111,7 @@ def _register_routers() -> None:
     api.add_router("/tickets", tickets_router)
     api.add_router("/customers", customers_router)
     api.add_router("/audit", audit_router)
+    api.add_router("/calendars", calendars_router)
 
 
 _register_routers()

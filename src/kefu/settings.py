@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "kefu.audit",
     "kefu.customers",
     "kefu.tickets",
+    "kefu.calendars",
 ]
 
 MIDDLEWARE = [
