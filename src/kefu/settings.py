@@ -117,6 +117,10 @@ STATIC_URL = "/static/"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = DATA_DIR / "files"
+# Uploads larger than the in-memory limit are spooled inside the private data dir, never /tmp.
+FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "tmp")
+if DATA_DIR.exists():
+    (DATA_DIR / "tmp").mkdir(mode=0o700, exist_ok=True)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.http import HttpRequest
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
 
 from kefu.accounts.models import ApiToken, Department, Team, User
 from kefu.audit.admin_support import AuditedModelAdmin
+from kefu.audit.services import audit_record
 
 
 @admin.register(User)
@@ -22,6 +24,23 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
     ]
     list_filter = ["team", "skill_level", "groups", "is_active"]
     search_fields = ["username", "display_name", "employee_number"]
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        """Django's password screen does not pass through save_model: audit it here."""
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                user = User.objects.get(pk=id)
+                audit_record(
+                    actor=request.user,
+                    verb="user.admin_set_password",
+                    target=user,
+                    after={"password": "changed"},
+                )
+        return response
+
     fieldsets = (
         *(DjangoUserAdmin.fieldsets or ()),
         (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
@@ -10,7 +9,7 @@ from ninja import Query, Router
 from pydantic import Field
 
 from kefu.audit.selectors import access_event_list, audit_event_list
-from kefu.core.schemas import InputSchema, ObjectId
+from kefu.core.schemas import InputSchema, LocalDateTime, ObjectId
 
 router = Router(tags=["audit"])
 
@@ -20,8 +19,8 @@ class AuditQuery(InputSchema):
     verb: str | None = Field(default=None, max_length=64)
     object_type: str | None = Field(default=None, max_length=64)
     object_id: str | None = Field(default=None, max_length=64)
-    since: dt.datetime | None = None
-    until: dt.datetime | None = None
+    since: LocalDateTime | None = None
+    until: LocalDateTime | None = None
     page: int = Field(default=1, ge=1, le=1_000_000)
     page_size: int = Field(default=50, ge=1, le=200)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,13 +12,13 @@ from pydantic import Field
 
 from kefu.calendars.selectors import calendar_due, calendar_get
 from kefu.core.errors import InvalidInput
-from kefu.core.schemas import InputSchema
+from kefu.core.schemas import InputSchema, OffsetDateTime
 
 router = Router(tags=["calendars"])
 
 
 class DueIn(InputSchema):
-    start: dt.datetime
+    start: OffsetDateTime
     duration: str = Field(min_length=1, max_length=20, description="15m, 4h, 2d, 8bh or 3wd")
 
 

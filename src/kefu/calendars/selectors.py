@@ -63,7 +63,7 @@ def calendar_spec(calendar: WorkingCalendar) -> CalendarSpec:
 
 def calendar_get(name: str) -> WorkingCalendar:
     calendar = None
-    if _NAME.match(name):
+    if _NAME.fullmatch(name):
         calendar = WorkingCalendar.objects.filter(name=name).first()
     if calendar is None:
         raise NotFound(f"no working calendar named {name!r}")

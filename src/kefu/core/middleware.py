@@ -20,7 +20,7 @@ class RequestContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if _REQUEST_ID.match(incoming) else None
+        request_id = incoming if _REQUEST_ID.fullmatch(incoming) else None
         source_ip = request.META.get("REMOTE_ADDR") or None
         with request_context(request_id=request_id, source_ip=source_ip) as rid:
             response = self.get_response(request)

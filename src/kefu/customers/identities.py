@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.db import models
 
@@ -18,10 +19,10 @@ class IdentityKind(models.TextChoices):
 
 
 _PHONE_SEPARATORS = re.compile(r"[\s\-().]")
-_PHONE = re.compile(r"^\+?\d{5,20}$")
+_PHONE = re.compile(r"^\+?[0-9]{5,20}$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 _OPENID = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
-_ID_NUMBER = re.compile(r"^[0-9A-Z]{6,30}$")
+_ID_NUMBER = re.compile(r"^[0-9A-Z]{6,30}$", re.ASCII)
 
 
 def normalize_identity(kind: str, raw: str) -> str:
@@ -30,13 +31,15 @@ def normalize_identity(kind: str, raw: str) -> str:
     Phones keep digits only and drop the mainland country code, so "+86 138-0013-8000",
     "008613800138000" and "13800138000" are one identity.
     """
-    value = (raw or "").strip()
+    # NFKC folds full-width digits and letters (１３８…, ＡＢＣ) into ASCII, so one phone
+    # number typed on a Chinese keyboard is still one identity.
+    value = unicodedata.normalize("NFKC", raw or "").strip()
     if not value:
         raise InvalidInput(f"{kind} is empty", field=kind)
     if kind == IdentityKind.PHONE:
         compact = _PHONE_SEPARATORS.sub("", value)
         if not _PHONE.match(compact):
-            raise InvalidInput(f"{raw!r} is not a phone number", field=kind)
+            raise InvalidInput("not a phone number: use 5–20 digits, optionally with +", field=kind)
         digits = compact.lstrip("+")
         for prefix in ("0086", "86"):
             if digits.startswith(prefix) and len(digits) - len(prefix) == 11:
@@ -45,7 +48,7 @@ def normalize_identity(kind: str, raw: str) -> str:
     if kind == IdentityKind.EMAIL:
         lowered = value.lower()
         if len(lowered) > 254 or not _EMAIL.match(lowered):
-            raise InvalidInput(f"{raw!r} is not an e-mail address", field=kind)
+            raise InvalidInput("not an e-mail address", field=kind)
         return lowered
     if kind == IdentityKind.WECHAT_OPENID:
         if not _OPENID.match(value):
@@ -71,7 +74,7 @@ def mask_identity(kind: str, value: str) -> str:
 
 def guess_identity_kind(query: str) -> str | None:
     """What kind of identity a search box query looks like, if any."""
-    text = query.strip()
+    text = unicodedata.normalize("NFKC", query).strip()
     if "@" in text:
         return IdentityKind.EMAIL
     compact = _PHONE_SEPARATORS.sub("", text)

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from kefu.audit.services import audit_record, changed_fields, model_snapshot
 from kefu.core.crypto import blind_index
 from kefu.core.errors import Conflict, InvalidInput, StaleVersion
+from kefu.core.timeutils import now
 from kefu.customers.identities import IdentityKind, mask_identity, normalize_identity
 from kefu.customers.models import (
     AccountTier,
@@ -162,10 +163,16 @@ def customer_update(
 ) -> Customer:
     """Change profile fields; refuses a stale ``version`` (409) instead of overwriting."""
     cleaned = _clean_profile(changes)
-    before = model_snapshot(customer, PROFILE_FIELDS)
     expected = customer.version if version is None else version
+    if customer.version != expected:
+        customer.refresh_from_db()
+    before = model_snapshot(customer, PROFILE_FIELDS)
+    if customer.version == expected and all(
+        before.get(key) == value for key, value in cleaned.items()
+    ):
+        return customer  # nothing to change: no new version, no audit row
     updated = Customer.objects.filter(pk=customer.pk, version=expected).update(
-        version=expected + 1, **cleaned
+        version=expected + 1, updated_at=now(), **cleaned
     )
     if not updated:
         raise StaleVersion(

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from ninja import File, Query, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field
 
 from kefu.core.errors import InvalidInput
-from kefu.core.schemas import InputSchema, ObjectId
+from kefu.core.schemas import InputSchema, LocalDateTime, ObjectId
 from kefu.customers.models import ContactChannel
 from kefu.tickets import selectors, services
 from kefu.tickets.models import HandlingClass, Priority, Ticket, TicketEvent, Urgency
@@ -46,7 +44,7 @@ class TicketCreateIn(InputSchema):
     special_requirements: str = Record
     solution: str = Record
     customer_feedback: str = Record
-    promised_at: dt.datetime | None = None
+    promised_at: LocalDateTime | None = None
     solution_owner_id: ObjectId | None = None
 
 
@@ -70,13 +68,15 @@ class TicketUpdateIn(InputSchema):
     special_requirements: str | None = Field(default=None, max_length=4000)
     solution: str | None = Field(default=None, max_length=4000)
     customer_feedback: str | None = Field(default=None, max_length=4000)
-    promised_at: dt.datetime | None = None
+    promised_at: LocalDateTime | None = None
     solution_owner_id: ObjectId | None = None
 
 
 class TransitionIn(InputSchema):
     to: TicketStatus
-    version: int | None = Field(default=None, ge=1)
+    version: int = Field(
+        ge=1, description="the version you loaded; a stale one is refused with 409"
+    )
     reason: str = Field(default="", max_length=20_000)
 
 
@@ -93,17 +93,11 @@ class ListFilters(InputSchema):
     category: str | None = Field(default=None, max_length=64)
     customer_id: ObjectId | None = None
     q: str | None = Field(default=None, max_length=200)
-    created_from: dt.datetime | None = None
-    created_to: dt.datetime | None = None
+    created_from: LocalDateTime | None = None
+    created_to: LocalDateTime | None = None
     sort: str = "-updated_at"
     page: int = Field(default=1, ge=1, le=1_000_000)
     page_size: int = Field(default=50, ge=1, le=200)
-
-
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    if value is not None and timezone.is_naive(value):
-        return timezone.make_aware(value)
-    return value
 
 
 def _ref(obj: Any, *fields: str) -> dict[str, Any] | None:
@@ -176,7 +170,6 @@ def _references(payload: dict[str, Any]) -> dict[str, Any]:
 @router.post("", response={201: dict[str, Any]})
 def create_ticket(request: HttpRequest, payload: TicketCreateIn) -> Status[dict[str, Any]]:
     data = _references(payload.model_dump())
-    data["promised_at"] = _aware(data["promised_at"])
     ticket = services.ticket_create(actor=request.user, **data)
     return Status(201, ticket_out(selectors.ticket_get(user=request.user, number=ticket.number)))
 
@@ -199,8 +192,8 @@ def list_tickets(request: HttpRequest, filters: Query[ListFilters]) -> dict[str,
             category=filters.category,
             customer_id=filters.customer_id,
             q=filters.q,
-            created_from=_aware(filters.created_from),
-            created_to=_aware(filters.created_to),
+            created_from=filters.created_from,
+            created_to=filters.created_to,
         ),
         sort=filters.sort,
     )
@@ -220,23 +213,24 @@ def update_ticket(request: HttpRequest, number: str, payload: TicketUpdateIn) ->
     ticket = selectors.ticket_get(user=request.user, number=number)
     changes = _references(payload.model_dump(exclude_unset=True))
     version = changes.pop("version")
-    if "promised_at" in changes:
-        changes["promised_at"] = _aware(changes["promised_at"])
-    services.ticket_update(actor=request.user, ticket=ticket, version=version, changes=changes)
-    return ticket_out(selectors.ticket_get(user=request.user, number=number))
+    updated = services.ticket_update(
+        actor=request.user, ticket=ticket, version=version, changes=changes
+    )
+    # Built from the saved ticket: an edit may route it out of the editor's own view.
+    return ticket_out(updated)
 
 
 @router.post("/{number}/transitions", response=dict[str, Any])
 def transition_ticket(request: HttpRequest, number: str, payload: TransitionIn) -> dict[str, Any]:
     ticket = selectors.ticket_get(user=request.user, number=number)
-    services.ticket_transition(
+    moved = services.ticket_transition(
         actor=request.user,
         ticket=ticket,
         to=payload.to,
         version=payload.version,
         reason=payload.reason,
     )
-    return ticket_out(selectors.ticket_get(user=request.user, number=number))
+    return ticket_out(moved)
 
 
 @router.post("/{number}/comments", response={201: dict[str, Any]})

@@ -125,7 +125,7 @@ def ticket_list(
         tickets = tickets.filter(created_at__lt=filters.created_to)
     if filters.q:
         text = filters.q.strip()
-        if TICKET_NUMBER.match(text):
+        if TICKET_NUMBER.fullmatch(text):
             tickets = tickets.filter(number=text)
         elif text:
             tickets = tickets.filter(Q(subject__icontains=text) | Q(description__icontains=text))
@@ -134,7 +134,7 @@ def ticket_list(
 
 def ticket_get(*, user: Any, number: str) -> Ticket:
     """One ticket by number; a ticket the user may not see is reported as absent."""
-    if not TICKET_NUMBER.match(number):
+    if not TICKET_NUMBER.fullmatch(number):
         raise NotFound(f"{number[:40]!r} is not a ticket number (YYYYMMDD-NNNNNN)")
     ticket = visible_tickets(user).filter(number=number).first()
     if ticket is None:

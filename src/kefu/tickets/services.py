@@ -55,6 +55,8 @@ EDITABLE_FIELDS = frozenset([*TEXT_LIMITS, *CHOICE_FIELDS, *REFERENCE_FIELDS, "p
 ROUTING_FIELDS = ("assignee", "team", "department")
 AUDIT_FIELDS = sorted(EDITABLE_FIELDS | {"status", "number", "version"})
 COMMENT_LIMIT = 20_000
+# A plain type/subtype: anything else (parameters, CR/LF, NUL) is replaced by a guess.
+_CONTENT_TYPE = re.compile(r"^[a-z0-9][a-z0-9.+-]{0,40}/[a-z0-9][a-z0-9.+-]{0,60}$")
 _UNSAFE_FILENAME = re.compile(r"[^\w.\- ()\u4e00-\u9fff]+")
 
 
@@ -155,11 +157,29 @@ def _event(
     )
 
 
+def _check_status_invariants(ticket: Ticket) -> None:
+    """What a ticket in its status must keep holding, whichever service changed it."""
+    if (
+        ticket.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED)
+        and not ticket.solution.strip()
+    ):
+        raise Conflict(
+            f"a {STATUS_LABELS[ticket.status]} ticket keeps its solution (CLS-3); it cannot be emptied",
+            field="solution",
+        )
+    if ticket.status == TicketStatus.PENDING_DEPARTMENT and ticket.department_id is None:
+        raise Conflict(
+            "a ticket waiting on a department stays routed to one (ORG-2); move it to another "
+            "status before removing the department",
+            field="department",
+        )
+
+
 def _locked(ticket: Ticket) -> Ticket:
     """The stored row, locked for the rest of the transaction (PostgreSQL; SQLite serialises)."""
     fresh = (
         Ticket.objects.select_for_update(of=("self",))
-        .select_related("category", "customer", "assignee", "team", "department")
+        .select_related("category", "customer", "assignee", "team", "department", "solution_owner")
         .filter(pk=ticket.pk)
         .first()
     )
@@ -268,6 +288,7 @@ def ticket_update(
     old, new = changed_fields(before, model_snapshot(current, AUDIT_FIELDS))
     if not new:
         return current
+    _check_status_invariants(current)
     moment = now()
     current.version += 1
     current.updated_at = moment
@@ -421,11 +442,13 @@ def ticket_attachment_add(
     if current.status == TicketStatus.CANCELLED:
         raise Conflict(f"ticket {current.number} is cancelled")
     safe_name = _safe_filename(filename)
+    declared = (content_type or "").strip().lower()
     kind = (
-        (content_type or "").strip()[:100]
-        or mimetypes.guess_type(safe_name)[0]
-        or "application/octet-stream"
+        declared
+        if _CONTENT_TYPE.fullmatch(declared)
+        else mimetypes.guess_type(safe_name)[0] or "application/octet-stream"
     )
+
     moment = now()
     storage_name = f"{moment:%Y/%m}/{uuid.uuid4().hex}.bin"
     path = Path(settings.DATA_DIR) / "attachments" / storage_name

@@ -18,8 +18,9 @@ ROLE_PERMISSIONS = {
         "customers.view_customer", "customers.add_customer", "customers.change_customer",
         "customers.view_unmasked_pii",
     ],
-    "trainer": ["tickets.view_ticket", "customers.view_customer"],
-    "department_staff": ["tickets.view_ticket", "tickets.change_ticket", "customers.view_customer"],
+    # Trainers and back-office staff work from tickets; customer profiles are not theirs to browse.
+    "trainer": ["tickets.view_ticket"],
+    "department_staff": ["tickets.view_ticket", "tickets.change_ticket"],
     "manager": [
         "tickets.view_ticket", "tickets.add_ticket", "tickets.change_ticket", "tickets.cancel_ticket",
         "tickets.add_category", "tickets.change_category", "tickets.view_category",

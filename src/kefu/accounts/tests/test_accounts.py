@@ -103,3 +103,16 @@ def test_token_command_prints_the_token_last(agent):
     key = out.getvalue().strip().splitlines()[-1]
     assert api_token_authenticate(key) == agent
     assert ApiToken.objects.filter(user=agent).count() == 1
+
+
+@pytest.mark.django_db
+def test_password_change_in_admin_is_audited(admin_client, agent):
+    response = admin_client.post(
+        f"/admin/accounts/user/{agent.pk}/password/",
+        {"password1": "N3w-pass-word!", "password2": "N3w-pass-word!", "usable_password": "true"},
+    )
+    assert response.status_code == 302, response.content[:500]
+    agent.refresh_from_db()
+    assert agent.check_password("N3w-pass-word!")
+    event = AuditEvent.objects.get(verb="user.admin_set_password")
+    assert event.object_id == str(agent.pk) and "N3w" not in str(event.after)

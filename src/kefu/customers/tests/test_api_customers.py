@@ -75,6 +75,8 @@ def test_reveal_is_forbidden_for_agents_and_logged_for_leads(customer, agent, te
         ({"name": "a", "tier": "platinum"}, "tier"),
         ({"name": "a", "tags": "vip"}, "tags"),
         ({"name": "a", "notes": "x" * 4001}, "notes"),
+        ({"name": "a", "tags": ["\ud83d"]}, "tags"),
+        ({"name": "a\x00"}, "name"),
     ],
 )
 def test_bad_customer_input(agent, body, field):
@@ -100,3 +102,54 @@ def test_qa_cannot_create_customers(qa):
         "/api/v1/customers", {"name": "a"}, content_type="application/json"
     )
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_full_width_digits_are_the_same_phone(customer, agent):
+    api = client_for(agent)
+    duplicate = api.post(
+        "/api/v1/customers",
+        {"name": "b", "phone": "１３８００１３８０００"},
+        content_type="application/json",
+    )
+    assert duplicate.status_code == 409
+    arabic = api.post(
+        "/api/v1/customers", {"name": "c", "phone": "١٣٨٠٠١٣٨٠٠٠"}, content_type="application/json"
+    )
+    assert arabic.status_code == 422
+    assert api.get("/api/v1/customers", {"q": "１３８００１３８０００"}).json()["count"] == 1
+
+
+@pytest.mark.django_db
+def test_update_touches_updated_at_and_empty_patch_changes_nothing(customer, agent):
+    api = client_for(agent)
+    first = api.patch(
+        f"/api/v1/customers/{customer.pk}",
+        {"version": 1, "city": "杭州"},
+        content_type="application/json",
+    ).json()
+    assert (
+        first["version"] == 2
+        and first["updated_at"] > customer.updated_at.isoformat().replace("+00:00", "Z")[:19]
+    )
+    same = api.patch(
+        f"/api/v1/customers/{customer.pk}",
+        {"version": 2, "city": "杭州"},
+        content_type="application/json",
+    ).json()
+    assert same["version"] == 2
+    assert (
+        api.patch(
+            f"/api/v1/customers/{customer.pk}", {"version": 2}, content_type="application/json"
+        ).json()["version"]
+        == 2
+    )
+
+
+@pytest.mark.django_db
+def test_trainers_do_not_browse_customers(customer):
+    from kefu.accounts.roles import Role
+    from kefu.tests_support.factories import UserFactory
+
+    trainer = UserFactory(username="trainer", roles=[Role.TRAINER])
+    assert client_for(trainer).get(f"/api/v1/customers/{customer.pk}").status_code == 403

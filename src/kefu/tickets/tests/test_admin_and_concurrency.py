@@ -45,6 +45,36 @@ def test_category_edits_in_admin_are_audited(admin_client):
     assert change.before == {"name": "会员卡"} and change.after == {"name": "会员卡与积分"}
 
 
+@pytest.mark.django_db
+def test_category_admin_keeps_the_tree_consistent(admin_client):
+    consult = Category.objects.get(code="consult")
+    wrong_root = admin_client.post(
+        "/admin/tickets/category/add/",
+        {
+            "code": "consult.x",
+            "name": "x",
+            "root": "complaint",
+            "parent": consult.pk,
+            "sort_order": 1,
+            "is_active": "on",
+        },
+    )
+    assert wrong_root.status_code == 200 and "belongs to" in wrong_root.content.decode()
+    cycle = admin_client.post(
+        f"/admin/tickets/category/{consult.pk}/change/",
+        {
+            "code": "consult",
+            "name": "咨询",
+            "root": "consult",
+            "parent": Category.objects.get(code="consult.product").pk,
+            "sort_order": 0,
+            "is_active": "on",
+        },
+    )
+    assert cycle.status_code == 200 and "under itself" in cycle.content.decode()
+    assert Category.objects.get(code="consult").parent is None
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_creators_get_distinct_consecutive_numbers(agent):
     errors: list[BaseException] = []

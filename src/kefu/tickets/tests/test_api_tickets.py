@@ -242,9 +242,12 @@ def test_bad_input_on_an_existing_ticket(api, ticket):
     assert patch(api, url, {"version": "one"}).status_code == 422
     stale = patch(api, url, {"version": 99, "urgency": "urgent"})
     assert stale.status_code == 409 and stale.json()["error"] == "stale_version"
-    illegal = post(api, f"{url}/transitions", {"to": "closed"})
+    illegal = post(api, f"{url}/transitions", {"to": "closed", "version": 1})
     assert illegal.status_code == 409 and "cannot move" in illegal.json()["detail"]
-    unknown = post(api, f"{url}/transitions", {"to": "teleported"})
+    assert post(api, f"{url}/transitions", {"to": "open"}).json()["field"] == "version"
+    stale_move = post(api, f"{url}/transitions", {"to": "open", "version": 7})
+    assert stale_move.status_code == 409 and stale_move.json()["error"] == "stale_version"
+    unknown = post(api, f"{url}/transitions", {"to": "teleported", "version": 1})
     assert unknown.status_code == 422 and unknown.json()["field"] == "to"
     assert post(api, f"{url}/comments", {"body": ""}).status_code == 422
     assert post(api, f"{url}/comments", {"body": "x" * 20_001}).status_code == 422
@@ -333,3 +336,98 @@ def test_openapi_schema_is_served(api):
 def test_me_reports_roles(api):
     me = api.get("/api/v1/me").json()
     assert me["roles"] == ["agent"] and me["team"]["name"] == "一组"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "url", "body", "field"),
+    [
+        (
+            "post",
+            "/api/v1/tickets",
+            {
+                "subject": "a",
+                "category": "consult.product",
+                "channel": "phone",
+                "promised_at": "9999-12-31T23:59:59-14:00",
+            },
+            "promised_at",
+        ),
+        (
+            "post",
+            "/api/v1/tickets",
+            {
+                "subject": "a",
+                "category": "consult.product",
+                "channel": "phone",
+                "promised_at": "0001-01-01T00:00:00",
+            },
+            "promised_at",
+        ),
+        ("get", "/api/v1/tickets?created_from=0001-01-01T00:00:00", None, "created_from"),
+        ("get", "/api/v1/tickets?created_to=9999-12-31T23:59:59-14:00", None, "created_to"),
+        ("get", "/api/v1/audit/events?since=0001-01-01T00:00:00%2B14:00", None, "since"),
+    ],
+)
+def test_out_of_range_dates_are_422(manager_api, method, url, body, field):
+    response = post(manager_api, url, body) if method == "post" else manager_api.get(url)
+    assert response.status_code == 422, response.content
+    assert response.json()["field"] == field
+
+
+@pytest.mark.django_db
+def test_patch_cannot_break_status_invariants(api, ticket, department):
+    url = f"/api/v1/tickets/{ticket.number}"
+    assert patch(api, url, {"version": 1, "department_id": department.pk}).status_code == 200
+    assert (
+        post(api, f"{url}/transitions", {"to": "pending_department", "version": 2}).status_code
+        == 200
+    )
+    unrouted = patch(api, url, {"version": 3, "department_id": None})
+    assert unrouted.status_code == 409 and unrouted.json()["field"] == "department"
+    assert patch(api, url, {"version": 3, "solution": "已补发配件"}).status_code == 200
+    assert post(api, f"{url}/transitions", {"to": "resolved", "version": 4}).status_code == 200
+    emptied = patch(api, url, {"version": 5, "solution": ""})
+    assert emptied.status_code == 409 and emptied.json()["field"] == "solution"
+
+
+@pytest.mark.django_db
+def test_routing_a_ticket_away_answers_with_the_saved_ticket(api, team_lead, other_agent):
+    ticket = make_ticket(actor=team_lead)  # visible to the agent through the team only
+    response = patch(
+        api,
+        f"/api/v1/tickets/{ticket.number}",
+        {"version": 1, "team_id": other_agent.team_id, "assignee_id": other_agent.pk},
+    )
+    assert response.status_code == 200
+    assert response.json()["assignee"]["username"] == "other_agent"
+    assert api.get(f"/api/v1/tickets/{ticket.number}").status_code == 404
+
+
+@pytest.mark.django_db
+def test_attachment_content_type_is_sanitised(api, ticket):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("note.txt", b"hello", content_type="text/plain\nX-Evil: 1")
+    response = api.post(f"/api/v1/tickets/{ticket.number}/attachments", {"file": upload})
+    assert response.status_code == 201
+    assert response.json()["content_type"] == "text/plain"
+    download = api.get(f"/api/v1/tickets/{ticket.number}/attachments/{response.json()['id']}")
+    assert download.status_code == 200 and download["Content-Type"] == "text/plain"
+
+
+@pytest.mark.django_db
+def test_oversized_body_gets_a_json_400(api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = post(
+        api,
+        "/api/v1/tickets",
+        {
+            "subject": "a",
+            "description": "x" * 5000,
+            "category": "consult.product",
+            "channel": "phone",
+        },
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == "bad_request"
