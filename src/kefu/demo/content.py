@@ -17,6 +17,7 @@ which is several times cheaper than ``rng.choice``.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -2003,7 +2004,9 @@ class TicketText:
     """A polite public reply: greeting, empathy, concrete commitment, closing."""
 
 
-def ticket_text(rng: random.Random, category_code: str, customer_name: str) -> TicketText:
+def ticket_text(
+    rng: random.Random, category_code: str, customer_name: str, *, around: dt.date | None = None
+) -> TicketText:
     """Generate the text of one ticket in the child category ``category_code``.
 
     Args:
@@ -2011,6 +2014,8 @@ def ticket_text(rng: random.Random, category_code: str, customer_name: str) -> T
         category_code: one of the child codes in :data:`CATEGORY_CODES`, e.g.
             ``"after_sales.installation"``.
         customer_name: the customer's full name, used for salutations.
+        around: the ticket's creation date; dates in the text (order, visit, promised dates)
+            fall a few days before and after it. Without it they are anywhere in the year.
 
     Raises:
         ValueError: if ``category_code`` is not a known child category.
@@ -2032,6 +2037,11 @@ def ticket_text(rng: random.Random, category_code: str, customer_name: str) -> T
     )
     slots.rand = rand
     slots.day = -1
+    if around is not None:
+        # The order or visit date lies one to five days before the ticket was opened.
+        day_index = around.timetuple().tm_yday - 2 - int(rand() * 5)
+        slots.day = min(max(day_index, 0), _DAY_SPAN - 1)
+
     slots.product = product
 
     # Fields with as many variants as the description are written to match it line by line;

@@ -21,11 +21,11 @@ from kefu.accounts.models import Department, SkillLevel, Team, User
 from kefu.accounts.roles import Role
 from kefu.accounts.services import department_create, team_create, team_set_lead, user_create
 from kefu.audit.services import audit_record
-from kefu.core.crypto import blind_index
+from kefu.core.errors import Conflict
 from kefu.core.timeutils import local_date, now
 from kefu.customers.identities import IdentityKind
 from kefu.customers.models import Customer, CustomerIdentity
-from kefu.customers.services import customer_create
+from kefu.customers.services import customer_create, identity_lookup_hash
 from kefu.demo import content
 from kefu.demo.bulk import BulkInserter, next_id, reset_sequences
 from kefu.tickets.models import (
@@ -229,8 +229,8 @@ def load_staff() -> Staff:
 @transaction.atomic
 def seed_demo_customers(rng: random.Random, count: int, actor: User) -> list[Customer]:
     """Customers through the service layer, so each creation is audited like a real one."""
-    customers = []
-    for _ in range(count):
+    customers: list[Customer] = []
+    while len(customers) < count:
         profile = content.customer_profile(rng)
         try:
             customers.append(
@@ -247,8 +247,8 @@ def seed_demo_customers(rng: random.Random, count: int, actor: User) -> list[Cus
                     notes=profile.notes,
                 )
             )
-        except Exception:
-            continue
+        except Conflict:
+            continue  # a generated phone or e-mail repeated: draw another customer
     return customers
 
 
@@ -258,10 +258,8 @@ def seed_bulk_customers(rng: random.Random, count: int, progress: Progress | Non
     identity_rows: list[dict[str, Any]] = []
     customer_insert = BulkInserter(Customer)
     identity_insert = BulkInserter(CustomerIdentity)
-    seen_hashes = set(
-        CustomerIdentity.objects.filter(kind=IdentityKind.PHONE).values_list(
-            "lookup_hash", flat=True
-        )
+    seen_hashes: set[tuple[str, str]] = set(
+        CustomerIdentity.objects.values_list("kind", "lookup_hash")
     )
     customer_id = next_id(Customer)
     identity_id = next_id(CustomerIdentity)
@@ -277,10 +275,10 @@ def seed_bulk_customers(rng: random.Random, count: int, progress: Progress | Non
 
     while created < count:
         profile = content.customer_profile(rng)
-        phone_hash = blind_index(f"{IdentityKind.PHONE}:{profile.phone}")
-        if phone_hash in seen_hashes:
+        phone_hash = identity_lookup_hash(IdentityKind.PHONE, profile.phone)
+        if (IdentityKind.PHONE, phone_hash) in seen_hashes:
             continue
-        seen_hashes.add(phone_hash)
+        seen_hashes.add((IdentityKind.PHONE, phone_hash))
         customer_rows.append(
             {
                 "id": customer_id,
@@ -309,9 +307,9 @@ def seed_bulk_customers(rng: random.Random, count: int, progress: Progress | Non
         )
         identity_id += 1
         if profile.email:
-            email_hash = blind_index(f"{IdentityKind.EMAIL}:{profile.email.lower()}")
-            if email_hash not in seen_hashes:
-                seen_hashes.add(email_hash)
+            email_hash = identity_lookup_hash(IdentityKind.EMAIL, profile.email)
+            if (IdentityKind.EMAIL, email_hash) not in seen_hashes:
+                seen_hashes.add((IdentityKind.EMAIL, email_hash))
                 identity_rows.append(
                     {
                         "id": identity_id,
@@ -412,7 +410,7 @@ class TicketFactory:
         category = rng.choice(self.categories_by_root[root])
         customer_id = rng.choice(self.customer_ids) if self.customer_ids else None
         name = self.customer_names.get(customer_id or 0) or "客户"
-        text = content.ticket_text(rng, category.code, name)
+        text = content.ticket_text(rng, category.code, name, around=local_date(created_at))
         tier = self.customer_tiers.get(customer_id or 0)
         if root == CategoryRoot.COMPLAINT:
             handling = HandlingClass.TRANSFER
@@ -458,24 +456,33 @@ class TicketFactory:
                 base + dt.timedelta(minutes=rng.uniform(low_minutes, high_minutes)), self.now
             )
 
+        # One ordered timeline: every moment follows the one before it and none lies ahead.
         handled = status != TicketStatus.NEW
-        first_response = (
-            later(created_at, 0.3, 90 if urgency != Urgency.URGENT else 40) if handled else None
-        )
-        resolved_at = closed_at = cancelled_at = None
-        if status in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
-            span = (1, 15) if handling == HandlingClass.INSTANT else (120, 60 * 72)
-            resolved_at = later(first_response or created_at, *span)
-            if status == TicketStatus.CLOSED:
-                closed_at = later(resolved_at, 60 * 24, 60 * 72)
+        first_response = resolved_at = closed_at = cancelled_at = routed_at = pending_at = None
+        cursor = created_at
         if status == TicketStatus.CANCELLED:
-            cancelled_at = later(created_at, 5, 600)
-        last = max(
-            moment
-            for moment in (created_at, first_response, resolved_at, closed_at, cancelled_at)
-            if moment
-        )
+            if rng.random() < 0.5:
+                first_response = cursor = later(cursor, 0.3, 60)
+            cancelled_at = cursor = later(cursor, 5, 600)
+        elif handled:
+            first_response = cursor = later(
+                created_at, 0.3, 90 if urgency != Urgency.URGENT else 40
+            )
+            if department is not None:
+                routed_at = cursor = later(cursor, 1, 30)
+            if status in (TicketStatus.PENDING_CUSTOMER, TicketStatus.PENDING_DEPARTMENT):
+                pending_at = cursor = later(cursor, 1, 60)
+            if status in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
+                span = (1, 15) if handling == HandlingClass.INSTANT else (120, 60 * 72)
+                resolved_at = cursor = later(cursor, *span)
+                if status == TicketStatus.CLOSED:
+                    closed_at = cursor = later(resolved_at, 60 * 24, 60 * 72)
         solved = resolved_at is not None
+        # Conversation happens while the ticket is being worked: after the first response and
+        # before it was resolved (or up to now when it is still open).
+        talk_until = resolved_at or (
+            self.now if status not in (TicketStatus.CANCELLED,) else cancelled_at
+        )
         ticket_id = self.ticket_id
         self.ticket_id += 1
         row = {
@@ -506,7 +513,7 @@ class TicketFactory:
             else None,
             "created_by_id": assignee.pk if assignee else None,
             "created_at": created_at,
-            "updated_at": last,
+            "updated_at": cursor,
             "first_response_at": first_response,
             "resolved_at": resolved_at,
             "closed_at": closed_at,
@@ -548,40 +555,32 @@ class TicketFactory:
                 created_at,
                 data={"changes": {"assignee": [None, assignee.pk]}},
             )
+        state = "new"
         if first_response:
             event(TicketEventKind.STATUS_CHANGE, first_response, data={"from": "new", "to": "open"})
             event(TicketEventKind.REPLY, first_response, body=text.agent_reply, public=True)
-            if rng.random() < 0.4:
+            state = "open"
+            talk = (talk_until - first_response).total_seconds() if talk_until else 0.0
+            if talk > 60 and rng.random() < 0.4:
+                moment = first_response + dt.timedelta(seconds=rng.uniform(30, talk))
                 event(
-                    TicketEventKind.REPLY,
-                    later(first_response, 10, 600),
-                    body=text.customer_reply,
-                    public=True,
-                    actor=None,
+                    TicketEventKind.REPLY, moment, body=text.customer_reply, public=True, actor=None
                 )
-            if rng.random() < 0.5:
-                event(TicketEventKind.NOTE, later(first_response, 1, 120), body=text.internal_note)
-            if department is not None:
-                event(
-                    TicketEventKind.ASSIGNMENT,
-                    later(first_response, 1, 30),
-                    data={"changes": {"department": [None, department.pk]}},
-                )
-        previous = "open"
-        if (
-            status in (TicketStatus.PENDING_CUSTOMER, TicketStatus.PENDING_DEPARTMENT)
-            and first_response
-        ):
+            if talk > 60 and rng.random() < 0.5:
+                moment = first_response + dt.timedelta(seconds=rng.uniform(30, talk))
+                event(TicketEventKind.NOTE, moment, body=text.internal_note)
+        if routed_at and department is not None:
             event(
-                TicketEventKind.STATUS_CHANGE,
-                later(first_response, 1, 60),
-                data={"from": "open", "to": status},
+                TicketEventKind.ASSIGNMENT,
+                routed_at,
+                data={"changes": {"department": [None, department.pk]}},
             )
+        if pending_at:
+            event(TicketEventKind.STATUS_CHANGE, pending_at, data={"from": state, "to": status})
+            state = status
         if resolved_at:
             event(
-                TicketEventKind.STATUS_CHANGE,
-                resolved_at,
-                data={"from": previous, "to": "resolved"},
+                TicketEventKind.STATUS_CHANGE, resolved_at, data={"from": state, "to": "resolved"}
             )
         if closed_at:
             event(
@@ -592,14 +591,20 @@ class TicketFactory:
                 TicketEventKind.STATUS_CHANGE,
                 cancelled_at,
                 body="客户来电表示问题已自行解决，申请撤销",
-                data={"from": "new" if not handled else "open", "to": "cancelled"},
+                data={"from": state, "to": "cancelled"},
             )
-        row["updated_at"] = max([last, *(item["created_at"] for item in events)])
+        events.sort(key=lambda item: item["created_at"])
+        row["updated_at"] = max(item["created_at"] for item in events)
         return row, events
 
     def save_sequences(self) -> None:
+        """Store the day counters, never lowering one a live server has advanced meanwhile."""
         for day, last in self.sequences.items():
-            TicketNumberSequence.objects.update_or_create(day=day, defaults={"last": last})
+            row, created = TicketNumberSequence.objects.get_or_create(
+                day=day, defaults={"last": last}
+            )
+            if not created and row.last < last:
+                TicketNumberSequence.objects.filter(day=day, last__lt=last).update(last=last)
 
 
 def seed_tickets(
@@ -628,16 +633,17 @@ def seed_tickets(
         tickets.append(row)
         events.extend(row_events)
         if len(tickets) >= batch_size or index == count:
+            # Each batch commits with its numbering and id sequences, so an interrupted seed
+            # leaves a database in which normal ticket creation still works.
             with transaction.atomic():
                 ticket_insert.insert(tickets)
                 event_insert.insert(events)
+                factory.save_sequences()
+                reset_sequences(Ticket, TicketEvent)
             if progress:
                 progress(len(tickets))
             tickets.clear()
             events.clear()
-    with transaction.atomic():
-        factory.save_sequences()
-    reset_sequences(Ticket, TicketEvent)
     return count
 
 
@@ -649,7 +655,19 @@ def seed_demo_center(
     days: int = 60,
     progress: Progress | None = None,
 ) -> list[DemoLogin]:
-    """Create the demo center once: people, customers, tickets with timelines."""
+    """Create the demo center once: people, customers, tickets with timelines.
+
+    One transaction: a seed that dies half-way leaves no half-built center behind.
+    """
+    with transaction.atomic():
+        return _seed_demo_center(
+            seed=seed, customers=customers, tickets=tickets, days=days, progress=progress
+        )
+
+
+def _seed_demo_center(
+    *, seed: int, customers: int, tickets: int, days: int, progress: Progress | None
+) -> list[DemoLogin]:
     rng = random.Random(seed)
     staff, logins = seed_people(rng)
     admin = User.objects.get(username="admin")
@@ -681,12 +699,15 @@ def seed_volume(
     days: int = 365,
     seed: int | None = None,
     progress: Progress | None = None,
+    customer_progress: Progress | None = None,
+    batch_size: int = 5000,
 ) -> dict[str, int]:
     """Synthetic volume for benchmarks on top of whatever the center has."""
     rng = random.Random(seed)
     staff = load_staff()
     if customers:
-        seed_bulk_customers(rng, customers, progress=None)
+        seed_bulk_customers(rng, customers, progress=customer_progress)
+
     customer_ids = list(Customer.objects.values_list("pk", flat=True))
     seed_tickets(
         rng,
@@ -696,7 +717,9 @@ def seed_volume(
         customer_ids=customer_ids,
         timeline=False,
         progress=progress,
+        batch_size=batch_size,
     )
+
     with transaction.atomic():
         audit_record(
             actor=None,

@@ -98,3 +98,60 @@ def test_seed_command_refuses_an_empty_center():
 
     with pytest.raises(CommandError, match="no teams"):
         call_command("seed", "--tickets", "10", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_demo_timelines_are_in_order_and_follow_the_state_machine(demo):
+    from kefu.tickets.states import ALLOWED_TRANSITIONS
+
+    for ticket in Ticket.objects.prefetch_related("events"):
+        events = sorted(ticket.events.all(), key=lambda event: (event.created_at, event.id))
+        assert events[0].kind == "created" and events[0].created_at == ticket.created_at
+        assert all(ticket.created_at <= event.created_at <= ticket.updated_at for event in events)
+        state = "new"
+        for event in events:
+            if event.kind == "status_change":
+                assert event.data["from"] == state, ticket.number
+                assert event.data["to"] in ALLOWED_TRANSITIONS[state], ticket.number
+                state = event.data["to"]
+        assert state == ticket.status, ticket.number
+        if ticket.cancelled_at:
+            assert events[-1].created_at == ticket.cancelled_at
+        if ticket.resolved_at:
+            talk = [event for event in events if event.kind in ("reply", "note")]
+            assert all(event.created_at <= ticket.resolved_at for event in talk), ticket.number
+
+
+@pytest.mark.django_db
+def test_an_interrupted_volume_seed_leaves_a_working_center(demo, monkeypatch):
+    from kefu.demo import seeding
+
+    calls = {"count": 0}
+    original = seeding.BulkInserter.insert
+
+    def failing_insert(self, rows):
+        if self.model is Ticket:
+            calls["count"] += 1
+            if calls["count"] == 2:
+                raise KeyboardInterrupt
+        return original(self, rows)
+
+    monkeypatch.setattr(seeding.BulkInserter, "insert", failing_insert)
+    with pytest.raises(KeyboardInterrupt):
+        seeding.seed_volume(tickets=300, customers=0, days=1, seed=5, batch_size=100)
+    monkeypatch.undo()
+    assert Ticket.objects.count() == 400  # the demo's 300 and the first committed batch
+    fresh = make_ticket(actor=User.objects.get(username="admin"))
+    assert Ticket.objects.filter(number=fresh.number).count() == 1
+
+
+@pytest.mark.django_db
+def test_customers_can_be_seeded_twice(demo):
+    from kefu.demo.seeding import seed_bulk_customers
+
+    before = Customer.objects.count()
+    import random
+
+    seed_bulk_customers(random.Random(11), 300)
+    seed_bulk_customers(random.Random(11), 300)  # the same draws again: duplicates are skipped
+    assert Customer.objects.count() == before + 600

@@ -31,14 +31,19 @@ class Command(BaseCommand):
                 "no teams yet: run `kefu demo` (or create teams) before seeding volume"
             )
         started = time.perf_counter()
-        with tqdm(total=tickets, unit="ticket", disable=None, desc="seeding") as bar:
+        with (
+            tqdm(total=customers, unit="customer", disable=None, desc="customers") as customer_bar,
+            tqdm(total=tickets, unit="ticket", disable=None, desc="tickets") as ticket_bar,
+        ):
             result = seed_volume(
                 tickets=tickets,
                 customers=customers,
                 days=days,
                 seed=options["seed"],
-                progress=bar.update,
+                progress=ticket_bar.update,
+                customer_progress=customer_bar.update,
             )
+
         elapsed = time.perf_counter() - started
         self.stdout.write(
             f"seeded {result['tickets']} tickets and {result['customers']} customers "
