@@ -153,16 +153,17 @@ class Ticket(models.Model):
     class Meta:
         permissions = [("cancel_ticket", "Can cancel a ticket")]
         indexes = [
-            # Queue pages: filtered by owner and status, newest activity first.
-            models.Index(fields=["team", "status", "-updated_at"], name="ticket_team_queue_idx"),
+            # Queue pages: filtered by owner and status, newest activity first; the id breaks
+            # ties so the index alone gives the page order.
+            models.Index(fields=["team", "status", "-updated_at", "-id"], name="ticket_team_queue_idx"),
             models.Index(
-                fields=["assignee", "status", "-updated_at"], name="ticket_assignee_queue_idx"
+                fields=["assignee", "status", "-updated_at", "-id"], name="ticket_assignee_queue_idx"
             ),
             models.Index(
-                fields=["department", "status", "-updated_at"], name="ticket_dept_queue_idx"
+                fields=["department", "status", "-updated_at", "-id"], name="ticket_dept_queue_idx"
             ),
-            models.Index(fields=["status", "-updated_at"], name="ticket_status_queue_idx"),
-            models.Index(fields=["-updated_at"], name="ticket_updated_idx"),
+            models.Index(fields=["status", "-updated_at", "-id"], name="ticket_status_queue_idx"),
+            models.Index(fields=["-updated_at", "-id"], name="ticket_updated_idx"),
             models.Index(fields=["created_at"], name="ticket_created_idx"),
             models.Index(fields=["customer", "-created_at"], name="ticket_customer_idx"),
             models.Index(fields=["category", "status"], name="ticket_category_idx"),
