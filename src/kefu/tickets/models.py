@@ -155,9 +155,12 @@ class Ticket(models.Model):
         indexes = [
             # Queue pages: filtered by owner and status, newest activity first; the id breaks
             # ties so the index alone gives the page order.
-            models.Index(fields=["team", "status", "-updated_at", "-id"], name="ticket_team_queue_idx"),
             models.Index(
-                fields=["assignee", "status", "-updated_at", "-id"], name="ticket_assignee_queue_idx"
+                fields=["team", "status", "-updated_at", "-id"], name="ticket_team_queue_idx"
+            ),
+            models.Index(
+                fields=["assignee", "status", "-updated_at", "-id"],
+                name="ticket_assignee_queue_idx",
             ),
             models.Index(
                 fields=["department", "status", "-updated_at", "-id"], name="ticket_dept_queue_idx"
