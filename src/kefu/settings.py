@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "kefu.customers",
     "kefu.tickets",
     "kefu.calendars",
+    "kefu.standard",
 ]
 
 MIDDLEWARE = [

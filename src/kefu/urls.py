@@ -8,6 +8,7 @@ from django.urls import path
 
 from kefu.api import api
 from kefu.core import views as core_views
+from kefu.standard import views as standard_views
 
 admin.site.site_header = "kefu 客服 — 配置"
 admin.site.site_title = "kefu"
@@ -21,6 +22,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("standard/", standard_views.standard_rules, name="standard-rules"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
