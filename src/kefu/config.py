@@ -148,3 +148,32 @@ def load_config() -> KefuConfig:
         time_zone=os.environ.get("KEFU_TIME_ZONE", "Asia/Shanghai").strip() or "Asia/Shanghai",
         language=os.environ.get("KEFU_LANGUAGE", "zh-hans").strip() or "zh-hans",
     )
+
+
+def smtp_settings(url: str, mail_dir: Path) -> dict[str, object]:
+    """Django e-mail settings from ``KEFU_SMTP_URL``; without one, a file mailbox in the data dir."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    if not url:
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(mail_dir),
+        }
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps"):
+        raise ConfigurationError("KEFU_SMTP_URL must start with smtp:// or smtps://")
+    if not parts.hostname:
+        raise ConfigurationError(
+            "KEFU_SMTP_URL needs a host, e.g. smtp://mail.example.com:587?starttls"
+        )
+    query = parse_qs(parts.query, keep_blank_values=True)
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 25),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_SSL": parts.scheme == "smtps",
+        "EMAIL_USE_TLS": parts.scheme == "smtp" and "starttls" in query,
+        "EMAIL_TIMEOUT": 20,
+    }

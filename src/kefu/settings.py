@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
 
-from kefu.config import env_int, load_config
+from kefu.config import env_int, load_config, smtp_settings
 
 KEFU = load_config()
 BASE_DIR = Path(__file__).resolve().parent
@@ -33,7 +34,10 @@ INSTALLED_APPS = [
     "kefu.tickets",
     "kefu.calendars",
     "kefu.standard",
+    "kefu.notify",
+    "kefu.sla",
 ]
+
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -157,7 +161,24 @@ LOGGING = {
     "loggers": {"kefu": {"level": "INFO"}},
 }
 
+# Outgoing e-mail: KEFU_SMTP_URL = smtp://user:pass@host:587?starttls or smtps://host:465.
+# Without it, mail is written as files into the data dir (kefu-data/mail) for an admin to read.
+_email = smtp_settings(os.environ.get("KEFU_SMTP_URL", ""), DATA_DIR / "mail")
+EMAIL_BACKEND = str(_email["EMAIL_BACKEND"])
+EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH")
+EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _email.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL", False))
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS", False))
+EMAIL_TIMEOUT = _email.get("EMAIL_TIMEOUT", 20)
+
+KEFU_SUPPORT_EMAIL = os.environ.get("KEFU_SUPPORT_EMAIL", "kefu@localhost")
+DEFAULT_FROM_EMAIL = KEFU_SUPPORT_EMAIL
+
 # Product settings that belong to no service standard rule.
 KEFU_TICKET_REOPEN_WINDOW_DAYS = env_int("KEFU_TICKET_REOPEN_WINDOW_DAYS", 7)
 KEFU_ATTACHMENT_MAX_BYTES = env_int("KEFU_ATTACHMENT_MAX_MB", 25) * 1024 * 1024
 KEFU_API_MAX_PAGE_SIZE = 200
+KEFU_API_EXACT_COUNT_LIMIT = env_int("KEFU_API_EXACT_COUNT_LIMIT", 10_000)

@@ -9,6 +9,7 @@ from ninja import Query, Router
 from pydantic import Field
 
 from kefu.audit.selectors import access_event_list, audit_event_list
+from kefu.core.pagination import bounded_count
 from kefu.core.schemas import InputSchema, LocalDateTime, ObjectId
 
 router = Router(tags=["audit"])
@@ -30,7 +31,8 @@ def _page(events: Any, page: int, size: int, fields: list[str]) -> dict[str, Any
     items = [
         {field: getattr(event, field) for field in fields} for event in events[start : start + size]
     ]
-    return {"items": items, "count": events.count(), "page": page, "page_size": size}
+    count, exact = bounded_count(events)
+    return {"items": items, "count": count, "count_exact": exact, "page": page, "page_size": size}
 
 
 AUDIT_FIELDS = [

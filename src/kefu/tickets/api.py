@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Any, Literal
 from urllib.parse import quote
 
 from django.conf import settings
@@ -13,8 +14,12 @@ from ninja.responses import Status
 from pydantic import Field
 
 from kefu.core.errors import InvalidInput
+from kefu.core.pagination import bounded_count
 from kefu.core.schemas import InputSchema, LocalDateTime, ObjectId
+from kefu.core.timeutils import now
 from kefu.customers.models import ContactChannel
+from kefu.sla import selectors as sla_selectors
+from kefu.sla.models import Clock, ClockState
 from kefu.tickets import selectors, services
 from kefu.tickets.models import HandlingClass, Priority, Ticket, TicketEvent, Urgency
 from kefu.tickets.states import ALLOWED_TRANSITIONS, TicketStatus
@@ -83,6 +88,9 @@ class TransitionIn(InputSchema):
 class CommentIn(InputSchema):
     body: str = Field(min_length=1, max_length=20_000)
     public: bool = False
+    notice: Literal["need_confirmation", "progress", "result", "rectification"] | None = Field(
+        default=None, description="marks a public reply as a notice of the standard (HND-5/6/7)"
+    )
 
 
 class ListFilters(InputSchema):
@@ -200,7 +208,14 @@ def list_tickets(request: HttpRequest, filters: Query[ListFilters]) -> dict[str,
     size = min(filters.page_size, settings.KEFU_API_MAX_PAGE_SIZE)
     start = (filters.page - 1) * size
     items = [ticket_out(ticket, full=False) for ticket in tickets[start : start + size]]
-    return {"items": items, "count": tickets.count(), "page": filters.page, "page_size": size}
+    count, exact = bounded_count(tickets)
+    return {
+        "items": items,
+        "count": count,
+        "count_exact": exact,
+        "page": filters.page,
+        "page_size": size,
+    }
 
 
 @router.get("/{number}", response=dict[str, Any])
@@ -237,9 +252,51 @@ def transition_ticket(request: HttpRequest, number: str, payload: TransitionIn) 
 def comment_ticket(request: HttpRequest, number: str, payload: CommentIn) -> Status[dict[str, Any]]:
     ticket = selectors.ticket_get(user=request.user, number=number)
     event = services.ticket_comment(
-        actor=request.user, ticket=ticket, body=payload.body, public=payload.public
+        actor=request.user,
+        ticket=ticket,
+        body=payload.body,
+        public=payload.public,
+        notice=payload.notice,
     )
     return Status(201, event_out(event))
+
+
+def clock_out(clock: Clock, moment: dt.datetime) -> dict[str, Any]:
+    state = clock.state
+    # Between sweeps the stored state can lag behind the clock: show what is true now.
+    if (
+        state in (ClockState.RUNNING, ClockState.WARNING)
+        and clock.due_at
+        and moment >= clock.due_at
+    ):
+        state = ClockState.BREACHED
+    elif state == ClockState.RUNNING and clock.warn_at and moment >= clock.warn_at:
+        state = ClockState.WARNING
+    return {
+        "milestone": clock.milestone,
+        "title": clock.title,
+        "standard": clock.rule,
+        "profile_version": clock.profile_version.number,
+        "target": clock.target,
+        "calendar": clock.calendar,
+        "cycle": clock.cycle,
+        "state": state,
+        "started_at": clock.started_at,
+        "due_at": clock.due_at,
+        "warn_at": clock.warn_at,
+        "paused_seconds": round(clock.paused_seconds, 1),
+        "met_at": clock.met_at,
+        "breached_at": clock.breached_at
+        or (clock.due_at if state == ClockState.BREACHED else None),
+    }
+
+
+@router.get("/{number}/clocks", response=dict[str, Any])
+def ticket_clocks(request: HttpRequest, number: str) -> dict[str, Any]:
+    ticket = selectors.ticket_get(user=request.user, number=number)
+    moment = now()
+    clocks = sla_selectors.ticket_clocks(ticket=ticket).select_related("profile_version")
+    return {"items": [clock_out(clock, moment) for clock in clocks]}
 
 
 @router.get("/{number}/events", response=dict[str, Any])

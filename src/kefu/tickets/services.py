@@ -21,6 +21,7 @@ from kefu.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied,
 from kefu.core.state_machine import check_transition
 from kefu.core.timeutils import now
 from kefu.customers.models import ContactChannel, Customer
+from kefu.sla.services import TicketChange, sla_ticket_event
 from kefu.tickets.models import (
     Category,
     HandlingClass,
@@ -55,6 +56,9 @@ EDITABLE_FIELDS = frozenset([*TEXT_LIMITS, *CHOICE_FIELDS, *REFERENCE_FIELDS, "p
 ROUTING_FIELDS = ("assignee", "team", "department")
 AUDIT_FIELDS = sorted(EDITABLE_FIELDS | {"status", "number", "version"})
 COMMENT_LIMIT = 20_000
+# Customer notices of the standard that a public reply can carry (HND-5, HND-6, HND-7, CMP-4).
+NOTICE_KINDS = ("need_confirmation", "progress", "result", "rectification")
+
 # A plain type/subtype: anything else (parameters, CR/LF, NUL) is replaced by a guess.
 _CONTENT_TYPE = re.compile(r"^[a-z0-9][a-z0-9.+-]{0,40}/[a-z0-9][a-z0-9.+-]{0,60}$")
 _UNSAFE_FILENAME = re.compile(r"[^\w.\- ()\u4e00-\u9fff]+")
@@ -155,6 +159,17 @@ def _event(
         data=data or {},
         created_at=moment,
     )
+
+
+def _record_complete_values(values: Mapping[str, Any]) -> bool:
+    """CLS-3: the ticket record holds the problem (need points) and the solution."""
+    return bool(
+        str(values.get("need_points") or "").strip() and str(values.get("solution") or "").strip()
+    )
+
+
+def _record_complete(ticket: Ticket) -> bool:
+    return _record_complete_values({"need_points": ticket.need_points, "solution": ticket.solution})
 
 
 def _check_status_invariants(ticket: Ticket) -> None:
@@ -267,6 +282,9 @@ def ticket_create(
     audit_record(
         actor=actor, verb="ticket.create", target=ticket, after=model_snapshot(ticket, AUDIT_FIELDS)
     )
+    sla_ticket_event(ticket=ticket, change=TicketChange("created", moment))
+    if _record_complete(ticket):
+        sla_ticket_event(ticket=ticket, change=TicketChange("record", moment))
     return ticket
 
 
@@ -293,7 +311,12 @@ def ticket_update(
     current.version += 1
     current.updated_at = moment
     current.save()
+    if "department" in new and new["department"] is not None:
+        sla_ticket_event(ticket=current, change=TicketChange("routed", moment))  # ORG-2, HND-2
+    if _record_complete(current) and not _record_complete_values(before):
+        sla_ticket_event(ticket=current, change=TicketChange("record", moment))  # CLS-3
     routing = {key: [old[key], new[key]] for key in ROUTING_FIELDS if key in new}
+
     others = {key: [old[key], new[key]] for key in new if key not in ROUTING_FIELDS}
     if routing:
         _event(
@@ -385,13 +408,25 @@ def ticket_transition(
         before={"status": source, "version": current.version - 1},
         after={"status": to, "version": current.version, "reason": reason},
     )
+    change = TicketChange("status", moment, status_from=source, status_to=to)
+    sla_ticket_event(ticket=current, change=change)
     return current
 
 
 @transaction.atomic
-def ticket_comment(*, actor: Any, ticket: Ticket, body: str, public: bool) -> TicketEvent:
-    """Add a public reply (to the customer) or an internal note to the timeline."""
+def ticket_comment(
+    *, actor: Any, ticket: Ticket, body: str, public: bool, notice: str | None = None
+) -> TicketEvent:
+    """Add a public reply (to the customer) or an internal note to the timeline.
+
+    ``notice`` marks a public reply as one of the customer notices the standard requires
+    (HND-5 need confirmation, HND-6 progress, HND-7 result), which stops that notice's clock.
+    """
     _require_permission(actor, "tickets.change_ticket", "your role may not comment on tickets")
+    if notice is not None and (not public or notice not in NOTICE_KINDS):
+        raise InvalidInput(
+            f"notice must be one of {', '.join(NOTICE_KINDS)} on a public reply", field="notice"
+        )
     text = (body or "").strip()
     if not text:
         raise InvalidInput("the comment is empty", field="body")
@@ -403,9 +438,13 @@ def ticket_comment(*, actor: Any, ticket: Ticket, body: str, public: bool) -> Ti
         raise Conflict(f"ticket {current.number} is cancelled")
     moment = now()
     kind = TicketEventKind.REPLY if public else TicketEventKind.NOTE
-    event = _event(current, kind=kind, actor=actor, moment=moment, body=text, is_public=public)
+    data = {"notice": notice} if notice else {}
+    event = _event(
+        current, kind=kind, actor=actor, moment=moment, body=text, is_public=public, data=data
+    )
     fields = ["updated_at", "version"]
-    if public and current.first_response_at is None:
+    first = public and current.first_response_at is None
+    if first:
         current.first_response_at = moment  # HND-3 measures the first response
         fields.append("first_response_at")
     current.version += 1
@@ -415,8 +454,16 @@ def ticket_comment(*, actor: Any, ticket: Ticket, body: str, public: bool) -> Ti
         actor=actor,
         verb="ticket.reply" if public else "ticket.note",
         target=current,
-        after={"event": event.pk, "length": len(text), "version": current.version},
+        after={
+            "event": event.pk,
+            "length": len(text),
+            "version": current.version,
+            "notice": notice,
+        },
     )
+    if public:
+        change = TicketChange("public_reply", moment, first_public_reply=first, notice=notice)
+        sla_ticket_event(ticket=current, change=change)
     return event
 
 

@@ -431,3 +431,16 @@ def test_oversized_body_gets_a_json_400(api, settings):
     )
     assert response.status_code == 400
     assert response.json()["error"] == "bad_request"
+
+
+@pytest.mark.django_db
+def test_counts_are_exact_up_to_the_limit_then_say_so(api, agent, settings):
+    settings.KEFU_API_EXACT_COUNT_LIMIT = 3
+    for _ in range(3):
+        make_ticket(actor=agent)
+    page = api.get("/api/v1/tickets").json()
+    assert page["count"] == 3 and page["count_exact"] is True
+    make_ticket(actor=agent)
+    page = api.get("/api/v1/tickets", {"page_size": 10}).json()
+    assert page["count"] == 3 and page["count_exact"] is False
+    assert len(page["items"]) == 4

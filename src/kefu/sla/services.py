@@ -1,0 +1,455 @@
+"""Running the standard's milestone clocks (HND-8): start, stop, pause, resume, sweep, escalate.
+
+Ticket services call :func:`sla_ticket_event` inside their own transaction, so a clock changes
+exactly when the ticket does. The sweeper (:func:`sla_sweep`) takes due clocks with one indexed
+range query on ``next_action_at``, in batches, with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL so
+several workers never take the same clock; every warning, breach and escalation step is a
+``ClockEvent`` with a unique key, written in the same transaction as its notifications — a
+batch that dies is rolled back whole and redone once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from django.db import connection, transaction
+
+from kefu.accounts.models import User
+from kefu.accounts.roles import Role
+from kefu.audit.services import audit_record
+from kefu.calendars.durations import parse_duration
+from kefu.core.timeutils import now
+from kefu.notify.services import notify_users
+from kefu.sla.models import OPEN_STATES, Clock, ClockEvent, ClockState
+from kefu.sla.timing import Target, deadline, elapsed, target_of
+from kefu.standard.document import milestone_target
+from kefu.standard.models import ProfileVersion
+from kefu.standard.selectors import profile_current_version
+from kefu.tickets.models import Ticket
+
+logger = logging.getLogger(__name__)
+PRIORITY_UP = {"C": "B", "B": "A", "A": "A"}
+
+
+@lru_cache(maxsize=64)
+def _version_document(version_id: int) -> dict[str, Any]:
+    # Versions are immutable, so caching a document by id can never serve stale rules.
+    return ProfileVersion.objects.get(pk=version_id).document
+
+
+def _milestone(clock: Clock) -> dict[str, Any]:
+    document = _version_document(clock.profile_version_id)
+    for milestone in document["milestones"]:
+        if milestone["key"] == clock.milestone:
+            return milestone
+    return {"escalation": [], "warn_at_percent": 80, "recurring": False, "pause_statuses": []}
+
+
+def _applies(milestone: dict[str, Any], ticket: Ticket) -> bool:
+    values = {
+        "category_root": ticket.category.root,
+        "category": ticket.category.code,
+        "handling_class": ticket.handling_class,
+        "urgency": ticket.urgency,
+        "priority": ticket.priority,
+        "channel": ticket.channel,
+        "customer_tier": ticket.customer.tier if ticket.customer is not None else None,
+    }
+    return all(values.get(key) in allowed for key, allowed in milestone["applies_to"].items())
+
+
+def _target(clock: Clock) -> Target:
+    return target_of(clock.target, clock.calendar)
+
+
+def _schedule(clock: Clock, moment: dt.datetime, remaining: float) -> None:
+    """Set due/warn times for a clock counting from ``moment`` with ``remaining`` left."""
+    target = _target(clock)
+    clock.counting_since = moment
+    clock.remaining_seconds = remaining
+    clock.due_at, unknown = deadline(target, moment, remaining)
+    if unknown:
+        _alert_missing_holidays(clock.calendar, unknown)
+    percent = _milestone(clock).get("warn_at_percent", 80) / 100
+    before_warning = remaining - (1 - percent) * target.seconds
+    clock.warn_at = deadline(target, moment, before_warning)[0] if before_warning > 0 else None
+    if clock.warned_at is None and clock.warn_at is not None and clock.warn_at < clock.due_at:
+        clock.next_action_at = clock.warn_at
+    else:
+        clock.next_action_at = clock.due_at
+
+
+def _alert_missing_holidays(calendar: str, years: Iterable[int]) -> None:
+    """Tell administrators once that a calendar lacks a year's holiday data."""
+    from kefu.notify.models import Notification
+
+    admins = list(User.objects.filter(groups__name=Role.ADMIN, is_active=True))
+    for year in years:
+        kind = f"calendar_missing:{calendar}:{year}"
+        if Notification.objects.filter(kind=kind).exists():
+            continue
+        notify_users(
+            recipients=admins,
+            kind=kind,
+            title=f"日历 {calendar} 缺少 {year} 年节假日数据",
+            body=(
+                f"kefu is computing deadlines in {year} on calendar {calendar!r} from the weekly "
+                "hours only. Enter or import that year's holidays and make-up workdays "
+                "(kefu calendar import)."
+            ),
+            dedupe_prefix=kind,
+        )
+
+
+def clock_start(
+    *,
+    ticket: Ticket,
+    milestone: dict[str, Any],
+    version: ProfileVersion,
+    moment: dt.datetime,
+    cycle: int = 1,
+) -> Clock:
+    document = version.document
+    clock = Clock(
+        ticket=ticket,
+        milestone=milestone["key"],
+        rule=milestone["rule"],
+        title=milestone["title"],
+        profile_version=version,
+        calendar=milestone["calendar"],
+        target=milestone_target(document, milestone),
+        cycle=cycle,
+        state=ClockState.RUNNING,
+        started_at=moment,
+    )
+    _schedule(clock, moment, target_of(clock.target, clock.calendar).seconds)
+    if ticket.status in milestone.get("pause_statuses", []):
+        _pause(clock, moment)
+    clock.save()
+    return clock
+
+
+def _pause(clock: Clock, moment: dt.datetime) -> None:
+    if clock.state not in (ClockState.RUNNING, ClockState.WARNING):
+        return
+    used = elapsed(_target(clock), clock.counting_since, moment)
+    clock.remaining_seconds = max((clock.remaining_seconds or 0) - used, 0.0)
+    clock.state = ClockState.PAUSED
+    clock.paused_at = moment
+    clock.next_action_at = None
+
+
+def _resume(clock: Clock, moment: dt.datetime) -> None:
+    if clock.state != ClockState.PAUSED or clock.paused_at is None:
+        return
+    clock.paused_seconds += max((moment - clock.paused_at).total_seconds(), 0.0)
+    clock.paused_at = None
+    clock.state = ClockState.WARNING if clock.warned_at else ClockState.RUNNING
+    _schedule(clock, moment, clock.remaining_seconds or 0.0)
+
+
+def _stop(clock: Clock, moment: dt.datetime) -> None:
+    """The stop event happened: met if in time, otherwise it stays breached (and stops escalating)."""
+    if clock.state == ClockState.PAUSED:
+        _resume(clock, moment)
+    clock.stopped_at = moment
+    clock.next_action_at = None
+    if clock.due_at is not None and moment <= clock.due_at and clock.breached_at is None:
+        clock.state = ClockState.MET
+        clock.met_at = moment
+    else:
+        clock.state = ClockState.BREACHED
+        clock.breached_at = clock.breached_at or clock.due_at
+
+
+def _cancel(clock: Clock, moment: dt.datetime) -> None:
+    clock.state = ClockState.CANCELLED
+    clock.stopped_at = moment
+    clock.next_action_at = None
+
+
+def _open_clocks(ticket: Ticket) -> list[Clock]:
+    return list(
+        Clock.objects.select_for_update(of=("self",))
+        .filter(ticket=ticket, state__in=OPEN_STATES, stopped_at__isnull=True)
+        .order_by("id")
+    )
+
+
+@dataclass
+class TicketChange:
+    """What happened to a ticket, as the SLA engine needs to know it."""
+
+    event: str  # created | public_reply | internal | routed | status | record | reopened
+    moment: dt.datetime
+    first_public_reply: bool = False
+    notice: str | None = None
+    status_from: str | None = None
+    status_to: str | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def sla_ticket_event(*, ticket: Ticket, change: TicketChange) -> None:
+    """Start, stop, pause, resume or cancel the ticket's clocks; call inside its transaction."""
+    moment = change.moment
+    if change.event == "created":
+        version = profile_current_version()
+        for milestone in version.document["milestones"]:
+            if milestone["start"] == "ticket_created" and _applies(milestone, ticket):
+                clock_start(ticket=ticket, milestone=milestone, version=version, moment=moment)
+        return
+    clocks = _open_clocks(ticket)
+    changed: set[int] = set()
+    restart: list[Clock] = []
+    starting: list[str] = []
+    for clock in clocks:
+        milestone = _milestone(clock)
+        stop = milestone.get("stop")
+        hit = False
+        if change.event == "public_reply":
+            hit = stop == "public_reply" or (
+                stop == "first_public_reply" and change.first_public_reply
+            )
+            hit = hit or (
+                stop == "notice_sent"
+                and change.notice is not None
+                and change.notice == milestone.get("notice")
+            )
+        elif change.event == "routed":
+            hit = stop == "department_routed"
+        elif change.event == "record":
+            hit = stop == "record_completed"
+        elif change.event == "status":
+            to = change.status_to
+            if to == "cancelled":
+                _cancel(clock, moment)
+                changed.add(clock.pk)
+                continue
+            if to == "resolved":
+                if milestone.get("recurring") or stop == "department_routed":
+                    _cancel(clock, moment)  # no more progress updates or routing once solved
+                    changed.add(clock.pk)
+                    continue
+                hit = stop in ("ticket_resolved", "first_public_reply")  # solving is responding
+            elif to in milestone.get("pause_statuses", []):
+                _pause(clock, moment)
+                changed.add(clock.pk)
+            elif change.status_from in milestone.get("pause_statuses", []):
+                _resume(clock, moment)
+                changed.add(clock.pk)
+        if hit:
+            _stop(clock, moment)
+            changed.add(clock.pk)
+            if milestone.get("recurring") and ticket.status not in (
+                "resolved",
+                "closed",
+                "cancelled",
+            ):
+                restart.append(clock)
+    for clock in clocks:
+        if clock.pk in changed:
+            clock.version += 1
+            clock.save()
+    for clock in restart:
+        version = clock.profile_version
+        milestone = next(
+            m for m in _version_document(version.pk)["milestones"] if m["key"] == clock.milestone
+        )
+        clock_start(
+            ticket=ticket,
+            milestone=milestone,
+            version=version,
+            moment=moment,
+            cycle=clock.cycle + 1,
+        )
+    if change.event == "status" and change.status_to == "resolved":
+        starting.append("ticket_resolved")
+    if change.event == "routed":
+        starting.append("department_routed")
+    if change.event == "public_reply" and change.first_public_reply:
+        starting.append("first_public_reply")
+    if (
+        change.event == "status"
+        and change.status_to == "open"
+        and change.status_from in ("resolved", "closed")
+    ):
+        starting.append("ticket_created")  # a reopened ticket runs its clocks again
+    if starting:
+        version = profile_current_version()
+        running = {
+            (clock.milestone)
+            for clock in Clock.objects.filter(ticket=ticket, stopped_at__isnull=True).exclude(
+                state=ClockState.CANCELLED
+            )
+        }
+        for milestone in version.document["milestones"]:
+            if (
+                milestone["start"] in starting
+                and milestone["key"] not in running
+                and _applies(milestone, ticket)
+            ):
+                cycle = (
+                    Clock.objects.filter(ticket=ticket, milestone=milestone["key"])
+                    .order_by("-cycle")
+                    .values_list("cycle", flat=True)
+                    .first()
+                    or 0
+                ) + 1
+                clock_start(
+                    ticket=ticket, milestone=milestone, version=version, moment=moment, cycle=cycle
+                )
+
+
+# -- the sweeper ------------------------------------------------------------------------------
+
+
+def _record(
+    clock: Clock,
+    kind: str,
+    step: int,
+    action: str,
+    moment: dt.datetime,
+    detail: dict[str, Any] | None = None,
+) -> bool:
+    """Write the event once; False when it was already recorded (a retried batch)."""
+    if ClockEvent.objects.filter(clock=clock, kind=kind, step=step).exists():
+        return False
+    ClockEvent.objects.create(
+        clock=clock, kind=kind, step=step, action=action, occurred_at=moment, detail=detail or {}
+    )
+    return True
+
+
+def _managers() -> list[User]:
+    return list(User.objects.filter(groups__name=Role.MANAGER, is_active=True))
+
+
+def _act(clock: Clock, action: str, moment: dt.datetime) -> None:
+    """One escalation action on a breached clock (HND-8)."""
+    ticket = clock.ticket
+    title = f"工单 {ticket.number}「{clock.title}」已超时（{clock.rule}）"
+    body = f"{ticket.subject}\n截止时间 {clock.due_at:%Y-%m-%d %H:%M} UTC，当前状态 {ticket.get_status_display()}。"
+    lead = ticket.team.lead if ticket.team_id and ticket.team else None
+    recipients: list[User | None]
+    if action == "notify_assignee":
+        recipients = [ticket.assignee or lead]
+    elif action == "notify_team_lead":
+        recipients = [lead]
+    elif action == "notify_manager":
+        recipients = list(_managers())
+
+    elif action == "notify_department":
+        recipients = (
+            list(ticket.department.members.all())
+            if ticket.department_id and ticket.department
+            else []
+        )
+    elif action in ("reassign_to_team_lead", "raise_priority"):
+        from kefu.tickets.services import ticket_update
+
+        changes: dict[str, Any] = {}
+        if action == "reassign_to_team_lead" and lead is not None and ticket.assignee_id != lead.pk:
+            changes["assignee"] = lead
+        if action == "raise_priority" and ticket.priority != "A":
+            changes["priority"] = PRIORITY_UP[ticket.priority]
+        if changes:
+            ticket_update(actor=None, ticket=ticket, version=None, changes=changes)
+        recipients = [lead]
+    else:
+        recipients = []
+    notify_users(
+        recipients=[user for user in recipients if user is not None],
+        kind=f"sla_{action}",
+        title=title,
+        body=body,
+        ticket=ticket,
+        dedupe_prefix=f"clock:{clock.pk}:{action}",
+    )
+
+
+def _advance(clock: Clock, moment: dt.datetime) -> dict[str, int]:
+    counts = {"warnings": 0, "breaches": 0, "escalations": 0}
+    milestone = _milestone(clock)
+    if (
+        clock.state in (ClockState.RUNNING,)
+        and clock.warned_at is None
+        and clock.warn_at
+        and moment >= clock.warn_at
+        and clock.due_at
+        and moment < clock.due_at
+    ):
+        if _record(clock, "warning", 0, "notify_assignee", moment):
+            lead = clock.ticket.team.lead if clock.ticket.team_id and clock.ticket.team else None
+            notify_users(
+                recipients=[clock.ticket.assignee or lead],
+                kind="sla_warning",
+                title=f"工单 {clock.ticket.number}「{clock.title}」即将超时",
+                body=f"截止时间 {clock.due_at:%Y-%m-%d %H:%M} UTC",
+                ticket=clock.ticket,
+                dedupe_prefix=f"clock:{clock.pk}:warning",
+            )
+            counts["warnings"] += 1
+        clock.warned_at = moment
+        clock.state = ClockState.WARNING
+        clock.next_action_at = clock.due_at
+    if clock.due_at and moment >= clock.due_at and clock.breached_at is None:
+        if _record(clock, "breach", 0, "", moment, {"due_at": clock.due_at.isoformat()}):
+            audit_record(
+                actor=None,
+                verb="sla.breach",
+                target=clock.ticket,
+                after={"milestone": clock.milestone, "rule": clock.rule, "due_at": clock.due_at},
+            )
+            counts["breaches"] += 1
+        clock.state = ClockState.BREACHED
+        clock.breached_at = clock.due_at
+        clock.escalation_level = 0
+    if clock.breached_at is not None and clock.due_at is not None:
+        steps = milestone.get("escalation", [])
+        while clock.escalation_level < len(steps):
+            step = steps[clock.escalation_level]
+            when = clock.due_at + dt.timedelta(
+                seconds=parse_duration(step["after"]).seconds(working_day_seconds=8 * 3600)
+            )
+            if moment < when:
+                clock.next_action_at = when
+                break
+            if _record(clock, "escalation", clock.escalation_level, step["action"], moment):
+                _act(clock, step["action"], moment)
+                counts["escalations"] += 1
+            clock.escalation_level += 1
+        else:
+            clock.next_action_at = None
+    clock.version += 1
+    clock.save()
+    return counts
+
+
+def sla_sweep(*, limit: int = 500, moment: dt.datetime | None = None) -> dict[str, int]:
+    """Act on every clock whose next action is due, ``limit`` per transaction."""
+    totals = {"clocks": 0, "warnings": 0, "breaches": 0, "escalations": 0, "batches": 0}
+    current = moment or now()
+    while True:
+        with transaction.atomic():
+            due = (
+                Clock.objects.filter(next_action_at__lte=current)
+                .select_related(
+                    "ticket", "ticket__team__lead", "ticket__assignee", "ticket__department"
+                )
+                .order_by("next_action_at", "id")
+            )
+            if connection.features.has_select_for_update_skip_locked:
+                due = due.select_for_update(skip_locked=True, of=("self",))
+            batch = list(due[:limit])
+            for clock in batch:
+                for key, value in _advance(clock, current).items():
+                    totals[key] += value
+        totals["clocks"] += len(batch)
+        totals["batches"] += 1
+        if len(batch) < limit:
+            return totals
