@@ -11,6 +11,7 @@ from ninja import Router
 from pydantic import Field
 
 from kefu.calendars.selectors import calendar_due, calendar_get
+from kefu.calendars.services import calendar_missing_years_alert
 from kefu.core.errors import InvalidInput
 from kefu.core.schemas import InputSchema, OffsetDateTime
 
@@ -30,6 +31,8 @@ def due(request: HttpRequest, name: str, payload: DueIn) -> dict[str, Any]:
         )
     calendar = calendar_get(name)
     result = calendar_due(calendar.name, payload.start, payload.duration)
+    if result.unknown_years:
+        calendar_missing_years_alert(calendar=calendar.name, years=result.unknown_years)
     return {
         "due_at": result.due_at.astimezone(ZoneInfo(calendar.time_zone)).isoformat(),
         "warnings": result.warnings,

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.db import transaction
 from django.db.models import F
 
+from kefu.accounts.models import User
+from kefu.accounts.roles import Role
 from kefu.audit.services import audit_record
 from kefu.calendars.china import statutory_days
 from kefu.calendars.models import (
@@ -22,6 +24,8 @@ from kefu.calendars.models import (
     WorkingCalendar,
 )
 from kefu.core.errors import InvalidInput
+from kefu.notify.models import Notification
+from kefu.notify.services import notify_users
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 
@@ -293,3 +297,32 @@ def calendar_load_china(*, actor: Any, calendar: WorkingCalendar) -> list[int]:
                 source=OverrideSource.STATUTORY,
             )
     return years
+
+
+def calendar_missing_years_alert(*, calendar: str, years: Iterable[int]) -> int:
+    """Tell administrators, once per calendar and year, that holiday data is missing.
+
+    Deadlines in such a year are computed from the weekly hours alone; the administrators are
+    asked to enter or import that year's holidays and make-up workdays. Returns how many new
+    alerts were raised.
+    """
+    raised = 0
+    admins = list(User.objects.filter(groups__name=Role.ADMIN, is_active=True))
+    for year in years:
+        kind = f"calendar_missing:{calendar}:{year}"
+        if Notification.objects.filter(kind=kind).exists():
+            continue
+        with transaction.atomic():
+            notify_users(
+                recipients=admins,
+                kind=kind,
+                title=f"日历 {calendar} 缺少 {year} 年节假日数据",
+                body=(
+                    f"kefu computes deadlines in {year} on calendar {calendar!r} from the weekly "
+                    "hours only. Enter or import that year's holidays and make-up workdays "
+                    f"(kefu calendar import --calendar {calendar} FILE)."
+                ),
+                dedupe_prefix=kind,
+            )
+        raised += 1
+    return raised

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -23,6 +22,7 @@ from kefu.accounts.models import User
 from kefu.accounts.roles import Role
 from kefu.audit.services import audit_record
 from kefu.calendars.durations import parse_duration
+from kefu.calendars.services import calendar_missing_years_alert
 from kefu.core.timeutils import now
 from kefu.notify.services import notify_users
 from kefu.sla.models import OPEN_STATES, Clock, ClockEvent, ClockState
@@ -74,7 +74,7 @@ def _schedule(clock: Clock, moment: dt.datetime, remaining: float) -> None:
     clock.remaining_seconds = remaining
     clock.due_at, unknown = deadline(target, moment, remaining)
     if unknown:
-        _alert_missing_holidays(clock.calendar, unknown)
+        calendar_missing_years_alert(calendar=clock.calendar, years=unknown)
     percent = _milestone(clock).get("warn_at_percent", 80) / 100
     before_warning = remaining - (1 - percent) * target.seconds
     clock.warn_at = deadline(target, moment, before_warning)[0] if before_warning > 0 else None
@@ -82,28 +82,6 @@ def _schedule(clock: Clock, moment: dt.datetime, remaining: float) -> None:
         clock.next_action_at = clock.warn_at
     else:
         clock.next_action_at = clock.due_at
-
-
-def _alert_missing_holidays(calendar: str, years: Iterable[int]) -> None:
-    """Tell administrators once that a calendar lacks a year's holiday data."""
-    from kefu.notify.models import Notification
-
-    admins = list(User.objects.filter(groups__name=Role.ADMIN, is_active=True))
-    for year in years:
-        kind = f"calendar_missing:{calendar}:{year}"
-        if Notification.objects.filter(kind=kind).exists():
-            continue
-        notify_users(
-            recipients=admins,
-            kind=kind,
-            title=f"日历 {calendar} 缺少 {year} 年节假日数据",
-            body=(
-                f"kefu is computing deadlines in {year} on calendar {calendar!r} from the weekly "
-                "hours only. Enter or import that year's holidays and make-up workdays "
-                "(kefu calendar import)."
-            ),
-            dedupe_prefix=kind,
-        )
 
 
 def clock_start(

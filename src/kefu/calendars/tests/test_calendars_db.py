@@ -183,6 +183,40 @@ def test_cli_imports_a_year_from_yaml(tmp_path):
 
 
 @pytest.mark.django_db
+def test_missing_year_alerts_administrators_once(agent):
+    from kefu.accounts.roles import Role
+    from kefu.notify.models import Notification
+    from kefu.tests_support.factories import UserFactory
+
+    administrator = UserFactory(username="sysadmin", roles=[Role.ADMIN])
+    _, key = api_token_create(actor=None, user=agent)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    body = {"start": "2027-05-06T10:00:00+08:00", "duration": "1wd"}
+    for _ in range(2):
+        assert (
+            client.post(
+                "/api/v1/calendars/office/due", body, content_type="application/json"
+            ).status_code
+            == 200
+        )
+    call_command(
+        "calendar",
+        "due",
+        "--calendar",
+        "office",
+        "--start",
+        "2027-06-01T10:00:00+08:00",
+        "--duration",
+        "1bh",
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+    alerts = Notification.objects.filter(kind="calendar_missing:office:2027")
+    assert [alert.recipient for alert in alerts] == [administrator]
+    assert "2027" in alerts[0].title
+
+
+@pytest.mark.django_db
 def test_api_due(agent):
     _, key = api_token_create(actor=None, user=agent)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
@@ -198,6 +232,7 @@ def test_api_due(agent):
         content_type="application/json",
     ).json()
     assert future["due_at"] == "2027-05-07T10:00:00+08:00" and "2027" in future["warnings"][0]
+
     assert (
         client.post(
             "/api/v1/calendars/office/due",

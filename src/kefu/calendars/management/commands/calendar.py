@@ -18,7 +18,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from kefu.calendars.imports import parse_year_file
 from kefu.calendars.models import DateOverride, HolidayYear
 from kefu.calendars.selectors import calendar_due, calendar_get
-from kefu.calendars.services import calendar_load_china, calendar_year_import
+from kefu.calendars.services import (
+    calendar_load_china,
+    calendar_missing_years_alert,
+    calendar_year_import,
+)
 from kefu.core.errors import KefuError
 
 
@@ -67,6 +71,8 @@ class Command(BaseCommand):
         result = calendar_due(calendar.name, start, options["duration"])
         for warning in result.warnings:
             self.stderr.write(f"warning: {warning}")
+        if result.unknown_years:
+            calendar_missing_years_alert(calendar=calendar.name, years=result.unknown_years)
         self.stdout.write(result.due_at.astimezone(ZoneInfo(calendar.time_zone)).isoformat())
 
     def _load_china(self, options: dict[str, Any]) -> None:
