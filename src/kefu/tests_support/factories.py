@@ -48,6 +48,11 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             roles = Group.objects.filter(name__in=list(extracted))
             self.groups.set(roles)  # type: ignore[attr-defined]
+            # As user_create does: managers and administrators use the configuration screens.
+            if {"manager", "admin"} & set(extracted):
+                self.is_staff = True  # type: ignore[attr-defined]
+                self.save()  # type: ignore[attr-defined]
+
 
 
 def make_customer(*, actor: User, name: str = "王芳", **kwargs: Any) -> Customer:
