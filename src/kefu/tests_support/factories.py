@@ -50,7 +50,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.groups.set(roles)  # type: ignore[attr-defined]
             # As user_create does: managers and administrators use the configuration screens.
             if {"manager", "admin"} & set(extracted):
-                self.is_staff = True  # type: ignore[attr-defined]
+                self.is_staff = True
                 self.save()  # type: ignore[attr-defined]
 
 
