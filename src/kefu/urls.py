@@ -8,6 +8,7 @@ from django.urls import path
 
 from kefu.api import api
 from kefu.core import views as core_views
+from kefu.sla import views as sla_views
 from kefu.standard import views as standard_views
 
 admin.site.site_header = "kefu 客服 — 配置"
@@ -23,6 +24,9 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("standard/", standard_views.standard_rules, name="standard-rules"),
+    path("tickets/<str:number>/", sla_views.ticket_page, name="ticket-page"),
+    path("sla/at-risk/", sla_views.at_risk, name="sla-at-risk"),
+    path("sla/compliance/", sla_views.compliance, name="sla-compliance"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

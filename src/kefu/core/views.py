@@ -15,6 +15,8 @@ from django.views.decorators.http import require_GET
 
 from kefu import __version__
 from kefu.accounts.selectors import user_roles
+from kefu.core.pagination import bounded_count
+from kefu.sla.selectors import next_due_by_ticket
 from kefu.tickets.selectors import TicketFilters, ticket_list
 from kefu.tickets.states import OPEN_STATUSES
 
@@ -44,10 +46,19 @@ def home(request: HttpRequest) -> HttpResponse:
     mine = ticket_list(
         user=user, filters=TicketFilters(status=sorted(OPEN_STATUSES), assignee_id=user.pk)
     )
+    page = list(mine[:20])
+    next_due = next_due_by_ticket(ticket.pk for ticket in page)
+    rows = [{"ticket": ticket, "next_due": next_due.get(ticket.pk)} for ticket in page]
+    count, exact = bounded_count(mine)
     return render(
         request,
         "core/home.html",
-        {"roles": sorted(user_roles(user)), "my_open": mine[:20], "my_open_count": mine.count()},
+        {
+            "roles": sorted(user_roles(user)),
+            "rows": rows,
+            "my_open_count": count,
+            "count_exact": exact,
+        },
     )
 
 

@@ -54,7 +54,6 @@ class UserFactory(factory.django.DjangoModelFactory):
                 self.save()  # type: ignore[attr-defined]
 
 
-
 def make_customer(*, actor: User, name: str = "王芳", **kwargs: Any) -> Customer:
     return customer_create(actor=actor, name=name, **kwargs)
 

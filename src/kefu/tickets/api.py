@@ -262,16 +262,7 @@ def comment_ticket(request: HttpRequest, number: str, payload: CommentIn) -> Sta
 
 
 def clock_out(clock: Clock, moment: dt.datetime) -> dict[str, Any]:
-    state = clock.state
-    # Between sweeps the stored state can lag behind the clock: show what is true now.
-    if (
-        state in (ClockState.RUNNING, ClockState.WARNING)
-        and clock.due_at
-        and moment >= clock.due_at
-    ):
-        state = ClockState.BREACHED
-    elif state == ClockState.RUNNING and clock.warn_at and moment >= clock.warn_at:
-        state = ClockState.WARNING
+    state = sla_selectors.live_state(clock, moment)
     return {
         "milestone": clock.milestone,
         "title": clock.title,
@@ -295,7 +286,7 @@ def clock_out(clock: Clock, moment: dt.datetime) -> dict[str, Any]:
 def ticket_clocks(request: HttpRequest, number: str) -> dict[str, Any]:
     ticket = selectors.ticket_get(user=request.user, number=number)
     moment = now()
-    clocks = sla_selectors.ticket_clocks(ticket=ticket).select_related("profile_version")
+    clocks = sla_selectors.ticket_clocks(ticket=ticket)
     return {"items": [clock_out(clock, moment) for clock in clocks]}
 
 
