@@ -114,3 +114,33 @@ def access_record(
         request_id=current_request_id(),
         source_ip=current_source_ip(),
     )
+
+
+def audit_records_bulk(entries: list[dict[str, Any]]) -> list[AuditEvent]:
+    """Many system writes at once (the SLA sweeper): one INSERT, same transaction rule.
+
+    Each entry holds ``verb``, ``target`` and optionally ``actor``, ``before``, ``after``.
+    """
+    if not entries:
+        return []
+    _require_transaction()
+    moment, request_id, source_ip = now(), current_request_id(), current_source_ip()
+    events = []
+    for entry in entries:
+        target, actor = entry["target"], entry.get("actor")
+        events.append(
+            AuditEvent(
+                occurred_at=moment,
+                actor=actor if getattr(actor, "pk", None) else None,
+                actor_label=_actor_label(actor),
+                verb=entry["verb"],
+                object_type=target._meta.label_lower,
+                object_id=str(target.pk),
+                object_repr=str(target)[:200],
+                before=_plain(dict(entry["before"])) if entry.get("before") is not None else None,
+                after=_plain(dict(entry["after"])) if entry.get("after") is not None else None,
+                request_id=request_id,
+                source_ip=source_ip,
+            )
+        )
+    return AuditEvent.objects.bulk_create(events)

@@ -12,19 +12,22 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import QuerySet
 
 from kefu.accounts.models import User
 from kefu.accounts.roles import Role
-from kefu.audit.services import audit_record
+from kefu.audit.services import audit_records_bulk
 from kefu.calendars.durations import parse_duration
 from kefu.calendars.services import calendar_missing_years_alert
 from kefu.core.timeutils import now
-from kefu.notify.services import notify_users
+from kefu.notify.models import Notification
+from kefu.notify.services import outbox_enqueue
 from kefu.sla.models import OPEN_STATES, Clock, ClockEvent, ClockState
 from kefu.sla.timing import Target, deadline, elapsed, target_of
 from kefu.standard.document import milestone_target
@@ -286,28 +289,80 @@ def sla_ticket_event(*, ticket: Ticket, change: TicketChange) -> None:
 # -- the sweeper ------------------------------------------------------------------------------
 
 
-def _record(
-    clock: Clock,
-    kind: str,
-    step: int,
-    action: str,
-    moment: dt.datetime,
-    detail: dict[str, Any] | None = None,
-) -> bool:
-    """Write the event once; False when it was already recorded (a retried batch)."""
-    if ClockEvent.objects.filter(clock=clock, kind=kind, step=step).exists():
-        return False
-    ClockEvent.objects.create(
-        clock=clock, kind=kind, step=step, action=action, occurred_at=moment, detail=detail or {}
-    )
-    return True
+class SweepBatch:
+    """The writes of one sweeper batch, collected and written together in its transaction.
+
+    Idempotency: a batch runs in one transaction together with the clock updates that move
+    ``next_action_at`` past the acted-on step, so a committed step is never found due again and
+    a batch that dies leaves nothing behind. The unique (clock, kind, step) key of ClockEvent
+    is the safety net: a second write would fail the batch instead of notifying twice.
+    """
+
+    def __init__(self, moment: dt.datetime) -> None:
+        self.moment = moment
+        self.events: list[ClockEvent] = []
+        self.notifications: list[Notification] = []
+        self.audits: list[dict[str, Any]] = []
+        self.mails: list[tuple[str, str, str, str]] = []
+        self.counts = {"warnings": 0, "breaches": 0, "escalations": 0}
+
+    def record(
+        self,
+        clock: Clock,
+        kind: str,
+        step: int,
+        action: str = "",
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        self.events.append(
+            ClockEvent(
+                clock=clock,
+                kind=kind,
+                step=step,
+                action=action,
+                occurred_at=self.moment,
+                detail=detail or {},
+            )
+        )
+
+    def notify(
+        self,
+        recipients: Iterable[User | None],
+        *,
+        kind: str,
+        title: str,
+        body: str,
+        ticket: Ticket,
+        dedupe: str,
+    ) -> None:
+        unique = {user.pk: user for user in recipients if user is not None and user.is_active}
+        for user in unique.values():
+            self.notifications.append(
+                Notification(
+                    recipient=user,
+                    kind=kind,
+                    title=title[:200],
+                    body=body,
+                    ticket=ticket,
+                    created_at=self.moment,
+                )
+            )
+            if user.email:
+                self.mails.append((user.email, title, body, f"{dedupe}:{user.pk}"))
+
+    def flush(self) -> None:
+        ClockEvent.objects.bulk_create(self.events)
+        Notification.objects.bulk_create(self.notifications)
+        audit_records_bulk(self.audits)
+        for address, title, body, key in self.mails:
+            outbox_enqueue(to_address=address, subject=title, body=body, dedupe_key=key)
 
 
 def _managers() -> list[User]:
     return list(User.objects.filter(groups__name=Role.MANAGER, is_active=True))
 
 
-def _act(clock: Clock, action: str, moment: dt.datetime) -> None:
+def _act(clock: Clock, action: str, batch: SweepBatch) -> None:
     """One escalation action on a breached clock (HND-8)."""
     ticket = clock.ticket
     title = f"工单 {ticket.number}「{clock.title}」已超时（{clock.rule}）"
@@ -320,7 +375,6 @@ def _act(clock: Clock, action: str, moment: dt.datetime) -> None:
         recipients = [lead]
     elif action == "notify_manager":
         recipients = list(_managers())
-
     elif action == "notify_department":
         recipients = (
             list(ticket.department.members.all())
@@ -340,94 +394,108 @@ def _act(clock: Clock, action: str, moment: dt.datetime) -> None:
         recipients = [lead]
     else:
         recipients = []
-    notify_users(
-        recipients=[user for user in recipients if user is not None],
+    batch.notify(
+        recipients,
         kind=f"sla_{action}",
         title=title,
         body=body,
         ticket=ticket,
-        dedupe_prefix=f"clock:{clock.pk}:{action}",
+        dedupe=f"clock:{clock.pk}:{action}",
     )
 
 
-def _advance(clock: Clock, moment: dt.datetime) -> dict[str, int]:
-    counts = {"warnings": 0, "breaches": 0, "escalations": 0}
+def _advance(clock: Clock, batch: SweepBatch) -> None:
+    moment = batch.moment
     milestone = _milestone(clock)
     if (
-        clock.state in (ClockState.RUNNING,)
+        clock.state == ClockState.RUNNING
         and clock.warned_at is None
         and clock.warn_at
         and moment >= clock.warn_at
         and clock.due_at
         and moment < clock.due_at
     ):
-        if _record(clock, "warning", 0, "notify_assignee", moment):
-            lead = clock.ticket.team.lead if clock.ticket.team_id and clock.ticket.team else None
-            notify_users(
-                recipients=[clock.ticket.assignee or lead],
-                kind="sla_warning",
-                title=f"工单 {clock.ticket.number}「{clock.title}」即将超时",
-                body=f"截止时间 {clock.due_at:%Y-%m-%d %H:%M} UTC",
-                ticket=clock.ticket,
-                dedupe_prefix=f"clock:{clock.pk}:warning",
-            )
-            counts["warnings"] += 1
+        batch.record(clock, "warning", 0, "notify_assignee")
+        lead = clock.ticket.team.lead if clock.ticket.team_id and clock.ticket.team else None
+        batch.notify(
+            [clock.ticket.assignee or lead],
+            kind="sla_warning",
+            title=f"工单 {clock.ticket.number}「{clock.title}」即将超时",
+            body=f"截止时间 {clock.due_at:%Y-%m-%d %H:%M} UTC",
+            ticket=clock.ticket,
+            dedupe=f"clock:{clock.pk}:warning",
+        )
+        batch.counts["warnings"] += 1
         clock.warned_at = moment
         clock.state = ClockState.WARNING
         clock.next_action_at = clock.due_at
     if clock.due_at and moment >= clock.due_at and clock.breached_at is None:
-        if _record(clock, "breach", 0, "", moment, {"due_at": clock.due_at.isoformat()}):
-            audit_record(
-                actor=None,
-                verb="sla.breach",
-                target=clock.ticket,
-                after={"milestone": clock.milestone, "rule": clock.rule, "due_at": clock.due_at},
-            )
-            counts["breaches"] += 1
+        batch.record(clock, "breach", 0, "", {"due_at": clock.due_at.isoformat()})
+        batch.audits.append(
+            {
+                "verb": "sla.breach",
+                "target": clock.ticket,
+                "after": {"milestone": clock.milestone, "rule": clock.rule, "due_at": clock.due_at},
+            }
+        )
+        batch.counts["breaches"] += 1
         clock.state = ClockState.BREACHED
         clock.breached_at = clock.due_at
         clock.escalation_level = 0
     if clock.breached_at is not None and clock.due_at is not None:
         steps = milestone.get("escalation", [])
+        clock.next_action_at = None
         while clock.escalation_level < len(steps):
             step = steps[clock.escalation_level]
-            when = clock.due_at + dt.timedelta(
-                seconds=parse_duration(step["after"]).seconds(working_day_seconds=8 * 3600)
-            )
+            delay = parse_duration(step["after"]).seconds(working_day_seconds=8 * 3600)
+            when = clock.due_at + dt.timedelta(seconds=delay)
             if moment < when:
                 clock.next_action_at = when
                 break
-            if _record(clock, "escalation", clock.escalation_level, step["action"], moment):
-                _act(clock, step["action"], moment)
-                counts["escalations"] += 1
+            batch.record(clock, "escalation", clock.escalation_level, step["action"])
+            _act(clock, step["action"], batch)
+            batch.counts["escalations"] += 1
             clock.escalation_level += 1
-        else:
-            clock.next_action_at = None
     clock.version += 1
-    clock.save()
-    return counts
+
+
+SWEEP_FIELDS = [
+    "state",
+    "warned_at",
+    "breached_at",
+    "escalation_level",
+    "next_action_at",
+    "version",
+]
+
+
+def sla_due_clocks(moment: dt.datetime, limit: int) -> QuerySet[Clock]:
+    """The clocks whose next action is due: one indexed range query on ``next_action_at``."""
+    due = (
+        Clock.objects.filter(next_action_at__lte=moment)
+        .select_related("ticket", "ticket__team__lead", "ticket__assignee", "ticket__department")
+        .order_by("next_action_at", "id")
+    )
+    if connection.features.has_select_for_update_skip_locked:
+        due = due.select_for_update(skip_locked=True, of=("self",))
+    return due[:limit]
 
 
 def sla_sweep(*, limit: int = 500, moment: dt.datetime | None = None) -> dict[str, int]:
-    """Act on every clock whose next action is due, ``limit`` per transaction."""
+    """Act on every clock whose next action is due, ``limit`` clocks per transaction."""
     totals = {"clocks": 0, "warnings": 0, "breaches": 0, "escalations": 0, "batches": 0}
     current = moment or now()
     while True:
         with transaction.atomic():
-            due = (
-                Clock.objects.filter(next_action_at__lte=current)
-                .select_related(
-                    "ticket", "ticket__team__lead", "ticket__assignee", "ticket__department"
-                )
-                .order_by("next_action_at", "id")
-            )
-            if connection.features.has_select_for_update_skip_locked:
-                due = due.select_for_update(skip_locked=True, of=("self",))
-            batch = list(due[:limit])
-            for clock in batch:
-                for key, value in _advance(clock, current).items():
-                    totals[key] += value
-        totals["clocks"] += len(batch)
+            clocks = list(sla_due_clocks(current, limit))
+            batch = SweepBatch(current)
+            for clock in clocks:
+                _advance(clock, batch)
+            Clock.objects.bulk_update(clocks, SWEEP_FIELDS)
+            batch.flush()
+        for key, value in batch.counts.items():
+            totals[key] += value
+        totals["clocks"] += len(clocks)
         totals["batches"] += 1
-        if len(batch) < limit:
+        if len(clocks) < limit:
             return totals
