@@ -1,4 +1,4 @@
-"""``kefu bench core --tickets N``: seed N tickets into a fresh data store and time the API.
+"""``kefu bench core --tickets N`` and ``kefu bench sla --open-tickets N``, each in a fresh store.
 
 The measuring run happens in a child process whose environment points at a new temporary data
 dir and, when ``KEFU_DATABASE_URL`` is set, at a new PostgreSQL database created for the run
@@ -40,8 +40,11 @@ class Command(BaseCommand):
     help = "Benchmarks: `kefu bench core --tickets N` prints one JSON object."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("suite", choices=["core"])
-        parser.add_argument("--tickets", type=int, default=100_000)
+        parser.add_argument("suite", choices=["core", "sla"])
+        parser.add_argument("--tickets", type=int, default=100_000, help="core: tickets to seed")
+        parser.add_argument(
+            "--open-tickets", type=int, default=100_000, help="sla: open tickets to seed"
+        )
         parser.add_argument(
             "--customers", type=int, default=None, help="default: tickets / 10, at most 100,000"
         )
@@ -53,15 +56,20 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         tickets = options["tickets"]
-        if tickets < 1:
-            raise CommandError("--tickets must be at least 1")
+        if tickets < 1 or options["open_tickets"] < 1:
+            raise CommandError("--tickets and --open-tickets must be at least 1")
         customers = options["customers"] or max(100, min(100_000, tickets // 10))
         if options["inner"]:
-            from kefu.bench.core import run_core_benchmark
+            if options["suite"] == "sla":
+                from kefu.bench.sla import run_sla_benchmark
 
-            result = run_core_benchmark(
-                tickets=tickets, customers=customers, samples=options["samples"]
-            )
+                result = run_sla_benchmark(open_tickets=options["open_tickets"])
+            else:
+                from kefu.bench.core import run_core_benchmark
+
+                result = run_core_benchmark(
+                    tickets=tickets, customers=customers, samples=options["samples"]
+                )
             self.stdout.write(json.dumps(result))
             return
         self._run_fresh(tickets, customers, options)
@@ -84,15 +92,18 @@ class Command(BaseCommand):
             "-m",
             "kefu",
             "bench",
-            "core",
+            options["suite"],
             "--inner",
             "--tickets",
             str(tickets),
+            "--open-tickets",
+            str(options["open_tickets"]),
             "--customers",
             str(customers),
             "--samples",
             str(options["samples"]),
         ]
+
         try:
             completed = subprocess.run(
                 command, env=env, capture_output=True, text=True, check=False
