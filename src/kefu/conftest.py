@@ -8,8 +8,20 @@ from kefu.accounts.roles import Role
 from kefu.tests_support import factories
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """Each test rolls its database back; process-level caches must forget it too."""
+    from kefu.calendars.selectors import calendar_cache_clear
+    from kefu.sla.services import _version_document
+
+    calendar_cache_clear()
+    _version_document.cache_clear()
+    yield
+
+
 @pytest.fixture
 def team(db):
+
     return factories.TeamFactory(name="一组")
 
 

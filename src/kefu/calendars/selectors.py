@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
+import time
 from dataclasses import dataclass
 
 from kefu.calendars.durations import parse_duration
@@ -14,6 +15,8 @@ from kefu.core.errors import NotFound
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
 _cache: dict[str, tuple[int, BusinessClock]] = {}
+_checked: dict[str, float] = {}
+VERSION_CHECK_SECONDS = 1.0
 _lock = threading.Lock()
 
 
@@ -71,16 +74,39 @@ def calendar_get(name: str) -> WorkingCalendar:
 
 
 def calendar_clock(name: str) -> BusinessClock:
-    """The engine for calendar ``name``; one cheap query checks that the cache is current."""
+    """The engine for calendar ``name``, cached by calendar version.
+
+    The version is re-read at most once a second per calendar (edits in this process clear the
+    entry at once, see ``calendar_cache_clear``), so a burst of deadline computations costs one
+    query, and another process sees an edit within a second.
+    """
+    moment = time.monotonic()
+    with _lock:
+        cached = _cache.get(name)
+        if cached and moment - _checked.get(name, 0.0) < VERSION_CHECK_SECONDS:
+            return cached[1]
     calendar = calendar_get(name)
     with _lock:
         cached = _cache.get(name)
         if cached and cached[0] == calendar.version:
+            _checked[name] = moment
             return cached[1]
     clock = BusinessClock(calendar_spec(calendar))
     with _lock:
         _cache[name] = (calendar.version, clock)
+        _checked[name] = moment
     return clock
+
+
+def calendar_cache_clear(name: str | None = None) -> None:
+    """Forget cached engines (all, or one calendar's) after a change."""
+    with _lock:
+        if name is None:
+            _cache.clear()
+            _checked.clear()
+        else:
+            _cache.pop(name, None)
+            _checked.pop(name, None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from kefu.calendars.models import (
     WeeklyInterval,
     WorkingCalendar,
 )
+from kefu.calendars.selectors import calendar_cache_clear
 from kefu.core.errors import InvalidInput
 from kefu.notify.models import Notification
 from kefu.notify.services import notify_users
@@ -33,6 +34,7 @@ _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 def _bump(calendar: WorkingCalendar) -> None:
     WorkingCalendar.objects.filter(pk=calendar.pk).update(version=F("version") + 1)
     calendar.refresh_from_db(fields=["version"])
+    calendar_cache_clear(calendar.name)
 
 
 def clean_intervals(raw: Sequence[Sequence[str]], *, field: str = "intervals") -> list[list[str]]:

@@ -32,7 +32,7 @@ from kefu.sla.models import OPEN_STATES, Clock, ClockEvent, ClockState
 from kefu.sla.timing import Target, deadline, elapsed, target_of
 from kefu.standard.document import milestone_target
 from kefu.standard.models import ProfileVersion
-from kefu.standard.selectors import profile_current_version
+from kefu.standard.selectors import DEFAULT_PROFILE, profile_current_version
 from kefu.tickets.models import Ticket
 
 logger = logging.getLogger(__name__)
@@ -43,6 +43,19 @@ PRIORITY_UP = {"C": "B", "B": "A", "A": "A"}
 def _version_document(version_id: int) -> dict[str, Any]:
     # Versions are immutable, so caching a document by id can never serve stale rules.
     return ProfileVersion.objects.get(pk=version_id).document
+
+
+def _current_version() -> ProfileVersion:
+    """The version in force: one small query for its id; the document comes from the cache."""
+    row = (
+        ProfileVersion.objects.filter(profile__name=DEFAULT_PROFILE)
+        .order_by("-number")
+        .values_list("pk", "number")
+        .first()
+    )
+    if row is None:
+        return profile_current_version()  # raises NotFound with the explanation
+    return ProfileVersion(pk=row[0], number=row[1])
 
 
 def _milestone(clock: Clock) -> dict[str, Any]:
@@ -94,8 +107,9 @@ def clock_start(
     version: ProfileVersion,
     moment: dt.datetime,
     cycle: int = 1,
+    save: bool = True,
 ) -> Clock:
-    document = version.document
+    document = _version_document(version.pk)
     clock = Clock(
         ticket=ticket,
         milestone=milestone["key"],
@@ -111,7 +125,8 @@ def clock_start(
     _schedule(clock, moment, target_of(clock.target, clock.calendar).seconds)
     if ticket.status in milestone.get("pause_statuses", []):
         _pause(clock, moment)
-    clock.save()
+    if save:
+        clock.save()
     return clock
 
 
@@ -179,10 +194,16 @@ def sla_ticket_event(*, ticket: Ticket, change: TicketChange) -> None:
     """Start, stop, pause, resume or cancel the ticket's clocks; call inside its transaction."""
     moment = change.moment
     if change.event == "created":
-        version = profile_current_version()
-        for milestone in version.document["milestones"]:
-            if milestone["start"] == "ticket_created" and _applies(milestone, ticket):
-                clock_start(ticket=ticket, milestone=milestone, version=version, moment=moment)
+        version = _current_version()
+        Clock.objects.bulk_create(
+            [
+                clock_start(
+                    ticket=ticket, milestone=milestone, version=version, moment=moment, save=False
+                )
+                for milestone in _version_document(version.pk)["milestones"]
+                if milestone["start"] == "ticket_created" and _applies(milestone, ticket)
+            ]
+        )
         return
     clocks = _open_clocks(ticket)
     changed: set[int] = set()
@@ -261,14 +282,14 @@ def sla_ticket_event(*, ticket: Ticket, change: TicketChange) -> None:
     ):
         starting.append("ticket_created")  # a reopened ticket runs its clocks again
     if starting:
-        version = profile_current_version()
+        version = _current_version()
         running = {
             (clock.milestone)
             for clock in Clock.objects.filter(ticket=ticket, stopped_at__isnull=True).exclude(
                 state=ClockState.CANCELLED
             )
         }
-        for milestone in version.document["milestones"]:
+        for milestone in _version_document(version.pk)["milestones"]:
             if (
                 milestone["start"] in starting
                 and milestone["key"] not in running
