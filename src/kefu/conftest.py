@@ -12,11 +12,12 @@ from kefu.tests_support import factories
 def _fresh_process_caches():
     """Each test rolls its database back; process-level caches must forget it too."""
     from kefu.calendars.selectors import calendar_cache_clear
+    from kefu.core.caching import clear_all_ttl_caches
     from kefu.sla.services import _version_document
 
     calendar_cache_clear()
     _version_document.cache_clear()
-    yield
+    clear_all_ttl_caches()
 
 
 @pytest.fixture

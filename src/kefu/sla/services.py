@@ -25,6 +25,7 @@ from kefu.accounts.roles import Role
 from kefu.audit.services import audit_records_bulk
 from kefu.calendars.durations import parse_duration
 from kefu.calendars.services import calendar_missing_years_alert
+from kefu.core.caching import ttl_cache
 from kefu.core.timeutils import now
 from kefu.notify.models import Notification
 from kefu.notify.services import outbox_enqueue
@@ -45,8 +46,9 @@ def _version_document(version_id: int) -> dict[str, Any]:
     return ProfileVersion.objects.get(pk=version_id).document
 
 
+@ttl_cache(1.0)
 def _current_version() -> ProfileVersion:
-    """The version in force: one small query for its id; the document comes from the cache."""
+    """The version in force (re-read at most once a second); the document comes from the cache."""
     row = (
         ProfileVersion.objects.filter(profile__name=DEFAULT_PROFILE)
         .order_by("-number")

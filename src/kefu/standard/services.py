@@ -10,6 +10,7 @@ from django.db.models import Max
 
 from kefu.audit.services import audit_record
 from kefu.calendars.models import WorkingCalendar
+from kefu.core.caching import clear_all_ttl_caches
 from kefu.core.errors import Conflict, InvalidInput
 from kefu.core.timeutils import now
 from kefu.standard.document import validate_document
@@ -39,6 +40,10 @@ def profile_version_create(
         created_at=now(),
         created_by=actor if getattr(actor, "pk", None) else None,
     )
+    # This process sees the new version at once (and again after commit, for other threads).
+    clear_all_ttl_caches()
+    transaction.on_commit(clear_all_ttl_caches)
+
     changed = sorted(
         key
         for key, value in cleaned["parameters"].items()
