@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from kefu.core.errors import InvalidInput
 
@@ -41,6 +42,7 @@ class Duration:
         return f"{amount}{self.unit}"
 
 
+@lru_cache(maxsize=1024)
 def parse_duration(text: str, *, field: str = "duration") -> Duration:
     match = _DURATION.match(text or "")
     if not match:

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from kefu.accounts.models import Department, Team, User
 from kefu.audit.services import audit_record, changed_fields, model_snapshot
+from kefu.core.caching import ttl_cache
 from kefu.core.crypto import encrypt_bytes
 from kefu.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, StaleVersion
 from kefu.core.state_machine import check_transition
@@ -74,6 +75,12 @@ def _require_visible(actor: Any, ticket: Ticket) -> None:
         raise NotFound(f"ticket {ticket.number} does not exist or is not visible to you")
 
 
+@ttl_cache(1.0)
+def _category_by_code(code: str) -> Category | None:
+    """Categories are configuration read for every new ticket: re-read at most once a second."""
+    return Category.objects.filter(code=code).first()
+
+
 def _resolve_reference(field: str, value: Any) -> Any:
     """Accept a model instance, a primary key, or (for categories) a code; None clears."""
     if value is None or value == "":
@@ -93,7 +100,12 @@ def _resolve_reference(field: str, value: Any) -> Any:
     else:
         lookup: dict[str, Any]
         if field == "category" and isinstance(value, str) and not value.isdigit():
-            lookup = {"code": value}
+            category = _category_by_code(value)
+            if category is None:
+                raise InvalidInput(f"category {value!r} does not exist", field="category")
+            if not category.is_active:
+                raise InvalidInput(f"category {category} is inactive", field="category")
+            return category
         else:
             try:
                 lookup = {"pk": int(value)}
