@@ -7,7 +7,6 @@ database when ``KEFU_DATABASE_URL`` was given); see ``kefu.core.management.comma
 from __future__ import annotations
 
 import multiprocessing
-import os
 import random
 import statistics
 import time
@@ -109,7 +108,7 @@ def run_core_benchmark(
     samples: int = 200,
     creates: int = 1000,
     seed: int = 7,
-    writers: int = min(2, os.cpu_count() or 1),
+    writers: int = 4,
 ) -> dict[str, Any]:
     rng = random.Random(seed)
     call_command("migrate", interactive=False, verbosity=0)

@@ -26,13 +26,17 @@ OPEN_STATES = (ClockState.RUNNING, ClockState.PAUSED, ClockState.WARNING, ClockS
 class Clock(models.Model):
     """One milestone clock of one ticket (one cycle, for recurring milestones)."""
 
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="clocks")
+    # No separate index: the unique (ticket, milestone, cycle) index serves lookups by ticket.
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="clocks", db_index=False
+    )
     milestone = models.CharField(max_length=64)
     rule = models.CharField(max_length=16)
     title = models.CharField(max_length=100)
     profile_version = models.ForeignKey(
-        "standard.ProfileVersion", on_delete=models.PROTECT, related_name="+"
+        "standard.ProfileVersion", on_delete=models.PROTECT, related_name="+", db_index=False
     )
+
     calendar = models.CharField(max_length=50)
     target = models.CharField(max_length=20)  # the duration text, e.g. 4h or 1wd
     cycle = models.PositiveIntegerField(default=1)
