@@ -105,6 +105,7 @@ def _register_routers() -> None:
     from kefu.audit.api import router as audit_router
     from kefu.calendars.api import router as calendars_router
     from kefu.customers.api import router as customers_router
+    from kefu.notify.api import router as notify_router
     from kefu.tickets.api import router as tickets_router
 
     api.add_router("/", accounts_router)
@@ -112,6 +113,7 @@ def _register_routers() -> None:
     api.add_router("/customers", customers_router)
     api.add_router("/audit", audit_router)
     api.add_router("/calendars", calendars_router)
+    api.add_router("/notifications", notify_router)
 
 
 _register_routers()

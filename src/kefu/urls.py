@@ -8,6 +8,7 @@ from django.urls import path
 
 from kefu.api import api
 from kefu.core import views as core_views
+from kefu.notify import views as notify_views
 from kefu.sla import views as sla_views
 from kefu.standard import views as standard_views
 
@@ -27,6 +28,8 @@ urlpatterns = [
     path("tickets/<str:number>/", sla_views.ticket_page, name="ticket-page"),
     path("sla/at-risk/", sla_views.at_risk, name="sla-at-risk"),
     path("sla/compliance/", sla_views.compliance, name="sla-compliance"),
+    path("notifications/", notify_views.notification_list, name="notifications"),
+    path("notifications/read/", notify_views.notification_read_all, name="notifications-read-all"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
