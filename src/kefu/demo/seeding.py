@@ -681,6 +681,7 @@ def _seed_demo_center(
         timeline=True,
         progress=progress,
     )
+    start_demo_clocks()
     with transaction.atomic():
         audit_record(
             actor=admin,
@@ -690,6 +691,48 @@ def _seed_demo_center(
             after={"customers": len(created), "tickets": tickets, "days": days},
         )
     return logins
+
+
+def start_demo_clocks() -> int:
+    """Run the standard's clocks over the demo's unfinished tickets, as if they had been live.
+
+    Each ticket's clocks start at its creation and see its first reply and routing at the
+    times its timeline says; the sweep then records what is overdue by now.
+    """
+    from kefu.sla.services import TicketChange, sla_sweep, sla_ticket_event
+
+    unfinished = Ticket.objects.filter(
+        status__in=[
+            TicketStatus.NEW,
+            TicketStatus.OPEN,
+            TicketStatus.PENDING_CUSTOMER,
+            TicketStatus.PENDING_DEPARTMENT,
+        ]
+    ).select_related("category", "customer")
+    count = 0
+    with transaction.atomic():
+        for ticket in unfinished.order_by("created_at"):
+            sla_ticket_event(ticket=ticket, change=TicketChange("created", ticket.created_at))
+            if ticket.first_response_at:
+                first = TicketChange(
+                    "public_reply", ticket.first_response_at, first_public_reply=True
+                )
+                sla_ticket_event(ticket=ticket, change=first)
+            routed = ticket.events.filter(
+                kind="assignment", data__changes__has_key="department"
+            ).first()
+            if routed is not None:
+                sla_ticket_event(ticket=ticket, change=TicketChange("routed", routed.created_at))
+            if ticket.status in (TicketStatus.PENDING_CUSTOMER, TicketStatus.PENDING_DEPARTMENT):
+                pending = ticket.events.filter(kind="status_change", data__to=ticket.status).first()
+                if pending is not None:
+                    change = TicketChange(
+                        "status", pending.created_at, status_from="open", status_to=ticket.status
+                    )
+                    sla_ticket_event(ticket=ticket, change=change)
+            count += 1
+    sla_sweep()
+    return count
 
 
 def seed_volume(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -60,7 +61,27 @@ def test_demo_tickets_are_consistent_with_the_rules(demo):
 
 
 @pytest.mark.django_db
+def test_demo_unfinished_tickets_run_their_clocks(demo):
+    from kefu.sla.models import Clock
+
+    unfinished = Ticket.objects.filter(
+        status__in=["new", "open", "pending_customer", "pending_department"]
+    )
+    assert unfinished.exists()
+    for ticket in unfinished:
+        assert Clock.objects.filter(ticket=ticket).exists(), ticket.number
+    answered = unfinished.filter(first_response_at__isnull=False).first()
+    if answered is not None:
+        response = Clock.objects.filter(
+            ticket=answered, milestone__startswith="first_response_"
+        ).first()
+        assert response is None or response.stopped_at == answered.first_response_at
+    assert not Clock.objects.filter(next_action_at__lte=dt.datetime.now(dt.UTC)).exists()  # swept
+
+
+@pytest.mark.django_db
 def test_new_tickets_continue_the_seeded_numbering(demo):
+
     admin = User.objects.get(username="admin")
     fresh = make_ticket(actor=admin)
     day = fresh.number.split("-")[0]
