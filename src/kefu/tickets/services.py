@@ -277,7 +277,9 @@ def ticket_create(
         values["team"] = actor.team
     moment = now()
     ticket = Ticket.objects.create(
-        number=ticket_number_next(moment),
+        # A placeholder until the end of the transaction: the day's number row stays locked
+        # from taking the number to the commit, so it is taken last and held briefly.
+        number=f"~{uuid.uuid4().hex[:19]}",
         status=TicketStatus.NEW,
         created_by=actor if getattr(actor, "pk", None) else None,
         created_at=moment,
@@ -291,13 +293,16 @@ def ticket_create(
         moment=moment,
         data={"channel": ticket.channel},
     )
-    audit_record(
-        actor=actor, verb="ticket.create", target=ticket, after=model_snapshot(ticket, AUDIT_FIELDS)
-    )
     sla_ticket_event(ticket=ticket, change=TicketChange("created", moment))
     if _record_complete(ticket):
         sla_ticket_event(ticket=ticket, change=TicketChange("record", moment))
+    ticket.number = ticket_number_next(moment)
+    Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number)
+    audit_record(
+        actor=actor, verb="ticket.create", target=ticket, after=model_snapshot(ticket, AUDIT_FIELDS)
+    )
     return ticket
+
 
 
 @transaction.atomic
