@@ -15,10 +15,10 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Field, QuerySet
 
 from kefu.accounts.models import User
 from kefu.accounts.roles import Role
@@ -492,6 +492,27 @@ SWEEP_FIELDS = [
 ]
 
 
+def _save_progress(clocks: list[Clock]) -> None:
+    """Write the swept fields of many clocks with one prepared UPDATE.
+
+    ``bulk_update`` builds CASE expressions that grow with the batch and cost more than the
+    rest of the sweep; an executemany of one small statement does not.
+    """
+    if not clocks:
+        return
+    fields = [cast(Field, Clock._meta.get_field(name)) for name in SWEEP_FIELDS]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(str(field.column))} = %s" for field in fields)
+    sql = f"UPDATE {quote(Clock._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"
+    rows = [
+        [field.get_db_prep_save(getattr(clock, field.attname), connection) for field in fields]
+        + [clock.pk]
+        for clock in clocks
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
 def sla_due_clocks(moment: dt.datetime, limit: int) -> QuerySet[Clock]:
     """The clocks whose next action is due: one indexed range query on ``next_action_at``."""
     due = (
@@ -514,7 +535,7 @@ def sla_sweep(*, limit: int = 500, moment: dt.datetime | None = None) -> dict[st
             batch = SweepBatch(current)
             for clock in clocks:
                 _advance(clock, batch)
-            Clock.objects.bulk_update(clocks, SWEEP_FIELDS)
+            _save_progress(clocks)
             batch.flush()
         for key, value in batch.counts.items():
             totals[key] += value

@@ -304,7 +304,6 @@ def ticket_create(
     return ticket
 
 
-
 @transaction.atomic
 def ticket_update(
     *, actor: Any, ticket: Ticket, version: int | None, changes: Mapping[str, Any]
