@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -20,17 +21,16 @@ print(json.dumps({"cls": type(HUEY).__name__, "store": type(HUEY.storage).__name
 """
 
 
-def _probe(tmp_path, **env: str) -> dict[str, object]:
+def _probe(tmp_path, **env: str) -> dict[str, Any]:
     import json
 
     environment = {
-        **os.environ,
+        **{key: value for key, value in os.environ.items() if key != "KEFU_REDIS_URL"},
         "DJANGO_SETTINGS_MODULE": "kefu.settings",
         "KEFU_DATA_DIR": str(tmp_path),
         "KEFU_ENV": "development",
         **env,
     }
-    environment.pop("KEFU_REDIS_URL", None) if "KEFU_REDIS_URL" not in env else None
     completed = subprocess.run(
         [sys.executable, "-c", PROBE], env=environment, capture_output=True, text=True, check=True
     )
