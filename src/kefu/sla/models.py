@@ -62,7 +62,7 @@ class Clock(models.Model):
         ordering = ["ticket", "started_at", "id"]
         indexes = [
             models.Index(
-                fields=["next_action_at"],
+                fields=["next_action_at", "id"],
                 name="clock_next_action_idx",
                 condition=Q(next_action_at__isnull=False),
             ),

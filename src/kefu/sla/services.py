@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any, cast
 
 from django.db import connection, transaction
-from django.db.models import Field, QuerySet
+from django.db.models import Field
 
 from kefu.accounts.models import User
 from kefu.accounts.roles import Role
@@ -513,16 +513,24 @@ def _save_progress(clocks: list[Clock]) -> None:
         cursor.executemany(sql, rows)
 
 
-def sla_due_clocks(moment: dt.datetime, limit: int) -> QuerySet[Clock]:
-    """The clocks whose next action is due: one indexed range query on ``next_action_at``."""
-    due = (
-        Clock.objects.filter(next_action_at__lte=moment)
+def sla_due_clocks(moment: dt.datetime, limit: int) -> list[Clock]:
+    """The clocks whose next action is due, locked for this worker.
+
+    The finding is one range scan of the ``next_action_at`` index that takes the rows no other
+    worker holds (``SKIP LOCKED``); only then are the found clocks loaded with their tickets, so
+    the planner is never tempted to join a million tickets to find them.
+    """
+    due = Clock.objects.filter(next_action_at__lte=moment).order_by("next_action_at", "id")
+    if connection.features.has_select_for_update_skip_locked:
+        due = due.select_for_update(skip_locked=True)
+    ids = list(due.values_list("pk", flat=True)[:limit])
+    if not ids:
+        return []
+    return list(
+        Clock.objects.filter(pk__in=ids)
         .select_related("ticket", "ticket__team__lead", "ticket__assignee", "ticket__department")
         .order_by("next_action_at", "id")
     )
-    if connection.features.has_select_for_update_skip_locked:
-        due = due.select_for_update(skip_locked=True, of=("self",))
-    return due[:limit]
 
 
 def sla_sweep(*, limit: int = 500, moment: dt.datetime | None = None) -> dict[str, int]:
@@ -531,7 +539,8 @@ def sla_sweep(*, limit: int = 500, moment: dt.datetime | None = None) -> dict[st
     current = moment or now()
     while True:
         with transaction.atomic():
-            clocks = list(sla_due_clocks(current, limit))
+            clocks = sla_due_clocks(current, limit)
+
             batch = SweepBatch(current)
             for clock in clocks:
                 _advance(clock, batch)
