@@ -27,10 +27,12 @@ def _increment(day: dt.date) -> int | None:
 
 
 def ticket_number_next(moment: dt.datetime) -> str:
-    """Take the next number of ``moment``'s local day; call inside the creating transaction.
+    """Take the next number of ``moment``'s local day; call inside a transaction.
 
     The UPDATE holds the day's row lock until commit, so concurrent creators queue and no
-    number is issued twice; a rolled-back creation gives its number back.
+    number is issued twice. ``ticket_create`` normally takes the number in a transaction of
+    its own (held for one statement), so a creation that fails afterwards leaves a gap;
+    inside a caller's transaction it takes the number last and a rollback gives it back.
     """
     day = local_date(moment)
     last = _increment(day)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from kefu.accounts.models import Department, Team, User
 from kefu.audit.services import audit_record, changed_fields, model_snapshot
@@ -224,7 +224,6 @@ def _check_version(ticket: Ticket, expected: int | None) -> None:
         )
 
 
-@transaction.atomic
 def ticket_create(
     *,
     actor: Any,
@@ -276,10 +275,26 @@ def ticket_create(
     if values["team"] is None and getattr(actor, "team_id", None):
         values["team"] = actor.team
     moment = now()
+    number = None
+    if not connection.in_atomic_block:
+        # Everything is validated; the number is taken in its own short transaction so that
+        # concurrent creators hold the day's counter row for one statement, not for the whole
+        # creation. A creation that then fails leaves a gap in the day's numbers (never a
+        # duplicate); see ``kefu.tickets.numbering``.
+        with transaction.atomic():
+            number = ticket_number_next(moment)
+    with transaction.atomic():
+        return _ticket_write(actor, values, moment, number)
+
+
+def _ticket_write(
+    actor: Any, values: dict[str, Any], moment: dt.datetime, number: str | None
+) -> Ticket:
+    """The rows of a new ticket; ``number`` is None when called inside a caller's transaction."""
     ticket = Ticket.objects.create(
-        # A placeholder until the end of the transaction: the day's number row stays locked
-        # from taking the number to the commit, so it is taken last and held briefly.
-        number=f"~{uuid.uuid4().hex[:19]}",
+        # Inside a caller's transaction the number is taken last, so the counter row stays
+        # locked only from then to the commit; a unique placeholder stands in until then.
+        number=number or f"~{uuid.uuid4().hex[:19]}",
         status=TicketStatus.NEW,
         created_by=actor if getattr(actor, "pk", None) else None,
         created_at=moment,
@@ -296,8 +311,9 @@ def ticket_create(
     sla_ticket_event(ticket=ticket, change=TicketChange("created", moment))
     if _record_complete(ticket):
         sla_ticket_event(ticket=ticket, change=TicketChange("record", moment))
-    ticket.number = ticket_number_next(moment)
-    Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number)
+    if number is None:
+        ticket.number = ticket_number_next(moment)
+        Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number)
     audit_record(
         actor=actor, verb="ticket.create", target=ticket, after=model_snapshot(ticket, AUDIT_FIELDS)
     )

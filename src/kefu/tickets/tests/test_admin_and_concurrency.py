@@ -97,3 +97,21 @@ def test_concurrent_creators_get_distinct_consecutive_numbers(agent):
     numbers = sorted(Ticket.objects.values_list("number", flat=True))
     assert len(numbers) == len(set(numbers)) == 20
     assert [int(number.split("-")[1]) for number in numbers] == list(range(1, 21))
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_creation_failing_after_its_number_leaves_a_gap_not_a_half_ticket(agent, monkeypatch):
+    first = make_ticket(actor=agent)
+
+    def crash(**_: object) -> None:
+        raise RuntimeError("clock store down")
+
+    monkeypatch.setattr("kefu.tickets.services.sla_ticket_event", crash)
+    with pytest.raises(RuntimeError):
+        make_ticket(actor=agent)
+    monkeypatch.undo()
+    assert Ticket.objects.count() == 1
+    assert AuditEvent.objects.filter(verb="ticket.create").count() == 1
+    third = make_ticket(actor=agent)
+    # The failed creation's number was committed on its own and is skipped, never reused.
+    assert int(third.number.split("-")[1]) == int(first.number.split("-")[1]) + 2
