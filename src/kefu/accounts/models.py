@@ -6,14 +6,15 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 
 
 class SkillLevel(models.TextChoices):
     """TRN-3 skill levels."""
 
-    JUNIOR = "junior", "初级"
-    INTERMEDIATE = "intermediate", "中级"
-    SENIOR = "senior", "高级"
+    JUNIOR = "junior", pgettext_lazy("skill level", "Junior")
+    INTERMEDIATE = "intermediate", pgettext_lazy("skill level", "Intermediate")
+    SENIOR = "senior", pgettext_lazy("skill level", "Senior")
 
 
 class Team(models.Model):

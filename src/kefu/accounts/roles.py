@@ -8,18 +8,19 @@ never a username.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
-    AGENT = "agent", "坐席"
-    TEAM_LEAD = "team_lead", "班组长"
-    QA_SPECIALIST = "qa_specialist", "质检专员"
-    COMPLAINT_SPECIALIST = "complaint_specialist", "投诉专员"
-    TRAINER = "trainer", "培训师"
-    MANAGER = "manager", "客服经理"
-    ADMIN = "admin", "系统管理员"
+    AGENT = "agent", pgettext_lazy("role", "Agent")
+    TEAM_LEAD = "team_lead", pgettext_lazy("role", "Team lead")
+    QA_SPECIALIST = "qa_specialist", pgettext_lazy("role", "QA specialist")
+    COMPLAINT_SPECIALIST = "complaint_specialist", pgettext_lazy("role", "Complaint specialist")
+    TRAINER = "trainer", pgettext_lazy("role", "Trainer")
+    MANAGER = "manager", pgettext_lazy("role", "Service manager")
+    ADMIN = "admin", pgettext_lazy("role", "Administrator")
     # Staff of a back-office department (ORG-2): answers the work routed to the department.
-    DEPARTMENT_STAFF = "department_staff", "部门协办人员"
+    DEPARTMENT_STAFF = "department_staff", pgettext_lazy("role", "Department staff")
 
 
 # Roles that see every ticket: the manager reads reports on all of them, QA inspects any contact

@@ -116,6 +116,41 @@ def user_set_roles(*, actor: Any, user: User, roles: Iterable[str]) -> User:
 
 
 @transaction.atomic
+def user_update(
+    *,
+    actor: Any,
+    user: User,
+    display_name: str,
+    team: Team | None,
+    skill_level: str,
+    certification_level: int,
+    is_active: bool,
+) -> User:
+    """Change a member of staff's profile, team, levels (TRN-3) or access; audited."""
+    if skill_level not in SkillLevel.values:
+        raise InvalidInput(f"unknown skill level {skill_level!r}", field="skill_level")
+    if not 1 <= certification_level <= 5:
+        raise InvalidInput(
+            "certification level must be 1 to 5 (TRN-3)", field="certification_level"
+        )
+    if actor is not None and actor.pk == user.pk and not is_active:
+        raise Conflict("you cannot deactivate your own account", field="is_active")
+    before = model_snapshot(user, USER_AUDIT_FIELDS)
+    user.display_name = display_name.strip()[:100]
+    user.team = team
+    user.skill_level = skill_level
+    user.certification_level = certification_level
+    user.is_active = is_active
+    user.save(
+        update_fields=["display_name", "team", "skill_level", "certification_level", "is_active"]
+    )
+    after = model_snapshot(user, USER_AUDIT_FIELDS)
+    if after != before:
+        audit_record(actor=actor, verb="user.update", target=user, before=before, after=after)
+    return user
+
+
+@transaction.atomic
 def team_create(*, actor: Any, name: str, lead: User | None = None) -> Team:
     name = name.strip()
     if not name:

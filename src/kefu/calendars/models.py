@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import pgettext_lazy
 
 
 class WorkingCalendar(models.Model):
@@ -75,8 +76,8 @@ class WeeklyInterval(models.Model):
 
 
 class OverrideSource(models.TextChoices):
-    STATUTORY = "statutory", "法定节假日数据"
-    MANUAL = "manual", "手工录入"
+    STATUTORY = "statutory", pgettext_lazy("override source", "Statutory holiday data")
+    MANUAL = "manual", pgettext_lazy("override source", "Entered by hand")
 
 
 class DateOverride(models.Model):

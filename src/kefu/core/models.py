@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 
 class TaskRun(models.Model):
     """One run of a periodic job."""
 
     class Outcome(models.TextChoices):
-        RUNNING = "running", "运行中"
-        SUCCEEDED = "succeeded", "成功"
-        FAILED = "failed", "失败"
+        RUNNING = "running", pgettext_lazy("outcome", "Running")
+        SUCCEEDED = "succeeded", pgettext_lazy("outcome", "Succeeded")
+        FAILED = "failed", pgettext_lazy("outcome", "Failed")
 
     name = models.CharField(max_length=100)
     started_at = models.DateTimeField()

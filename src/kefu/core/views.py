@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from kefu import __version__
-from kefu.accounts.selectors import user_roles
-from kefu.core.pagination import bounded_count
-from kefu.sla.selectors import next_due_by_ticket
-from kefu.tickets.selectors import TicketFilters, ticket_list
-from kefu.tickets.states import OPEN_STATUSES
+from kefu.core.errors import InvalidInput
+from kefu.customers.identities import guess_identity_kind
+from kefu.customers.selectors import customer_search
+from kefu.tickets.selectors import TICKET_NUMBER, TicketFilters, ticket_list, visible_tickets
 
 logger = logging.getLogger(__name__)
 
@@ -42,23 +42,35 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    mine = ticket_list(
-        user=user, filters=TicketFilters(status=sorted(OPEN_STATUSES), assignee_id=user.pk)
-    )
-    page = list(mine[:20])
-    next_due = next_due_by_ticket(ticket.pk for ticket in page)
-    rows = [{"ticket": ticket, "next_due": next_due.get(ticket.pk)} for ticket in page]
-    count, exact = bounded_count(mine)
+    """The workspace opens on the user's own queue."""
+    return redirect("queue", key="mine")
+
+
+SEARCH_LIMIT = 50
+
+
+@login_required
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """The top bar: a ticket number opens the ticket, a phone or e-mail the customer (ACC-2)."""
+    text = request.GET.get("q", "").strip()[:200]
+    if not text:
+        return redirect("home")
+    if TICKET_NUMBER.fullmatch(text) and visible_tickets(request.user).filter(number=text).exists():
+        return redirect("ticket-page", number=text)
+    customers: list[Any] = []
+    if request.user.has_perm("customers.view_customer"):
+        try:
+            customers = list(customer_search(user=request.user, q=text)[:SEARCH_LIMIT])
+        except InvalidInput:
+            customers = []
+        if len(customers) == 1 and guess_identity_kind(text) is not None:
+            return redirect("customer-page", customer_id=customers[0].pk)
+    tickets = list(ticket_list(user=request.user, filters=TicketFilters(q=text))[:SEARCH_LIMIT])
     return render(
         request,
-        "core/home.html",
-        {
-            "roles": sorted(user_roles(user)),
-            "rows": rows,
-            "my_open_count": count,
-            "count_exact": exact,
-        },
+        "core/search.html",
+        {"q": text, "customers": customers, "tickets": tickets, "limit": SEARCH_LIMIT},
     )
 
 

@@ -6,16 +6,17 @@ import re
 import unicodedata
 
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 from kefu.core.errors import InvalidInput
 from kefu.core.masking import mask_email, mask_generic, mask_id_number, mask_phone
 
 
 class IdentityKind(models.TextChoices):
-    PHONE = "phone", "电话"
-    EMAIL = "email", "邮箱"
-    WECHAT_OPENID = "wechat_openid", "微信 OpenID"
-    ID_NUMBER = "id_number", "证件号码"
+    PHONE = "phone", pgettext_lazy("identity kind", "Phone")
+    EMAIL = "email", pgettext_lazy("identity kind", "E-mail")
+    WECHAT_OPENID = "wechat_openid", pgettext_lazy("identity kind", "WeChat OpenID")
+    ID_NUMBER = "id_number", pgettext_lazy("identity kind", "ID number")
 
 
 _PHONE_SEPARATORS = re.compile(r"[\s\-().]")

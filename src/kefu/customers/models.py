@@ -4,38 +4,39 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 
 from kefu.core.fields import EncryptedTextField
 from kefu.customers.identities import IdentityKind
 
 
 class MemberLevel(models.TextChoices):
-    NORMAL = "normal", "普通会员"
-    SILVER = "silver", "银卡会员"
-    GOLD = "gold", "金卡会员"
-    PLATINUM = "platinum", "白金会员"
+    NORMAL = "normal", pgettext_lazy("member level", "Regular member")
+    SILVER = "silver", pgettext_lazy("member level", "Silver member")
+    GOLD = "gold", pgettext_lazy("member level", "Gold member")
+    PLATINUM = "platinum", pgettext_lazy("member level", "Platinum member")
 
 
 class AccountTier(models.TextChoices):
     """Key-account tiers (CRM-3)."""
 
-    STRATEGIC = "strategic", "战略客户"
-    CORE = "core", "核心客户"
-    POTENTIAL = "potential", "潜力客户"
-    GENERAL = "general", "一般客户"
+    STRATEGIC = "strategic", pgettext_lazy("account tier", "Strategic account")
+    CORE = "core", pgettext_lazy("account tier", "Core account")
+    POTENTIAL = "potential", pgettext_lazy("account tier", "Potential account")
+    GENERAL = "general", pgettext_lazy("account tier", "General account")
 
 
 class ContactChannel(models.TextChoices):
     """Channels through which a customer reaches the center (TEC-7)."""
 
-    PHONE = "phone", "电话"
-    CHAT = "chat", "在线客服"
-    EMAIL = "email", "邮件"
-    SMS = "sms", "短信"
-    WECHAT = "wechat", "微信"
-    PORTAL = "portal", "自助服务"
-    WALK_IN = "walk_in", "线下"
-    VIDEO = "video", "视频"
+    PHONE = "phone", pgettext_lazy("contact channel", "Phone")
+    CHAT = "chat", pgettext_lazy("contact channel", "Web chat")
+    EMAIL = "email", pgettext_lazy("contact channel", "E-mail")
+    SMS = "sms", pgettext_lazy("contact channel", "SMS")
+    WECHAT = "wechat", pgettext_lazy("contact channel", "WeChat")
+    PORTAL = "portal", pgettext_lazy("contact channel", "Self-service portal")
+    WALK_IN = "walk_in", pgettext_lazy("contact channel", "Walk-in")
+    VIDEO = "video", pgettext_lazy("contact channel", "Video")
 
 
 class Customer(models.Model):

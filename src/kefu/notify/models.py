@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 
 
 class Notification(models.Model):
@@ -40,9 +41,9 @@ class Notification(models.Model):
 
 
 class OutboundStatus(models.TextChoices):
-    PENDING = "pending", "待发送"
-    SENT = "sent", "已发送"
-    FAILED = "failed", "发送失败"
+    PENDING = "pending", pgettext_lazy("outbound status", "Waiting to send")
+    SENT = "sent", pgettext_lazy("outbound status", "Sent")
+    FAILED = "failed", pgettext_lazy("outbound status", "Sending failed")
 
 
 class OutboundMessage(models.Model):

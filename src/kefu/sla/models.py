@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 
 
 class ClockState(models.TextChoices):
-    RUNNING = "running", "计时中"
-    PAUSED = "paused", "暂停"
-    WARNING = "warning", "即将超时"
-    MET = "met", "已达成"
-    BREACHED = "breached", "已超时"
-    CANCELLED = "cancelled", "已取消"
+    RUNNING = "running", pgettext_lazy("clock state", "Counting")
+    PAUSED = "paused", pgettext_lazy("clock state", "Paused")
+    WARNING = "warning", pgettext_lazy("clock state", "Due soon")
+    MET = "met", pgettext_lazy("clock state", "Met")
+    BREACHED = "breached", pgettext_lazy("clock state", "Breached")
+    CANCELLED = "cancelled", pgettext_lazy("clock state", "Cancelled")
 
 
 OPEN_STATES = (ClockState.RUNNING, ClockState.PAUSED, ClockState.WARNING, ClockState.BREACHED)

@@ -1,21 +1,19 @@
-"""SLA screens: clocks on the ticket page, the at-risk queue, compliance per milestone."""
+"""SLA screens: the at-risk queue, compliance per milestone; clock rows for the ticket page."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from kefu.core.errors import NotFound
 from kefu.core.timeutils import now
 from kefu.sla.models import Clock
-from kefu.sla.selectors import clocks_at_risk, live_state, milestone_compliance, ticket_clocks
-from kefu.tickets.selectors import ticket_events, ticket_get
+from kefu.sla.selectors import clocks_at_risk, live_state, milestone_compliance
 
 
-def _clock_rows(clocks: list[Clock], moment: dt.datetime) -> list[dict[str, object]]:
+def clock_rows(clocks: list[Clock], moment: dt.datetime) -> list[dict[str, object]]:
     rows = []
     for clock in clocks:
         state = live_state(clock, moment)
@@ -34,33 +32,13 @@ def _clock_rows(clocks: list[Clock], moment: dt.datetime) -> list[dict[str, obje
 
 
 @login_required
-def ticket_page(request: HttpRequest, number: str) -> HttpResponse:
-    try:
-        ticket = ticket_get(user=request.user, number=number)
-    except NotFound:
-        raise Http404("no such ticket") from None
-    moment = now()
-    return render(
-        request,
-        "sla/ticket.html",
-        {
-            "ticket": ticket,
-            "clocks": _clock_rows(list(ticket_clocks(ticket=ticket)), moment),
-            "events": ticket_events(ticket=ticket),
-        },
-    )
-
-
-@login_required
 def at_risk(request: HttpRequest) -> HttpResponse:
     hours = 4
     if request.GET.get("hours", "").isdigit():
         hours = min(max(int(request.GET["hours"]), 1), 72)
     moment = now()
     clocks = list(clocks_at_risk(user=request.user, horizon=dt.timedelta(hours=hours))[:200])
-    return render(
-        request, "sla/at_risk.html", {"rows": _clock_rows(clocks, moment), "hours": hours}
-    )
+    return render(request, "sla/at_risk.html", {"rows": clock_rows(clocks, moment), "hours": hours})
 
 
 @login_required

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 
 from kefu.customers.models import ContactChannel
 from kefu.tickets.states import TicketStatus
@@ -14,24 +15,24 @@ from kefu.tickets.states import TicketStatus
 class CategoryRoot(models.TextChoices):
     """The three top-level kinds of work: consultation, complaint, after-sales."""
 
-    CONSULT = "consult", "咨询"
-    COMPLAINT = "complaint", "投诉"
-    AFTER_SALES = "after_sales", "售后"
+    CONSULT = "consult", pgettext_lazy("category root", "Consultation")
+    COMPLAINT = "complaint", pgettext_lazy("category root", "Complaint")
+    AFTER_SALES = "after_sales", pgettext_lazy("category root", "After sales")
 
 
 class HandlingClass(models.TextChoices):
     """HND-2: solved on the spot, or routed and followed up."""
 
-    INSTANT = "instant", "即时解决"
-    TRANSFER = "transfer", "转办跟进"
+    INSTANT = "instant", pgettext_lazy("handling class", "Solved on the spot")
+    TRANSFER = "transfer", pgettext_lazy("handling class", "Transferred and followed up")
 
 
 class Urgency(models.TextChoices):
     """HND-3 urgency tiers of the first response."""
 
-    URGENT = "urgent", "紧急"
-    NORMAL = "normal", "一般"
-    CONSULT = "consult", "咨询"
+    URGENT = "urgent", pgettext_lazy("urgency", "Urgent")
+    NORMAL = "normal", pgettext_lazy("urgency", "Normal")
+    CONSULT = "consult", pgettext_lazy("urgency", "Consultation")
 
 
 class Priority(models.TextChoices):
@@ -183,13 +184,13 @@ class Ticket(models.Model):
 
 
 class TicketEventKind(models.TextChoices):
-    CREATED = "created", "创建"
-    REPLY = "reply", "公开回复"
-    NOTE = "note", "内部备注"
-    STATUS_CHANGE = "status_change", "状态变更"
-    ASSIGNMENT = "assignment", "分派"
-    FIELD_CHANGE = "field_change", "字段变更"
-    ATTACHMENT = "attachment", "附件"
+    CREATED = "created", pgettext_lazy("ticket event kind", "Created")
+    REPLY = "reply", pgettext_lazy("ticket event kind", "Public reply")
+    NOTE = "note", pgettext_lazy("ticket event kind", "Internal note")
+    STATUS_CHANGE = "status_change", pgettext_lazy("ticket event kind", "Status change")
+    ASSIGNMENT = "assignment", pgettext_lazy("ticket event kind", "Assignment")
+    FIELD_CHANGE = "field_change", pgettext_lazy("ticket event kind", "Field change")
+    ATTACHMENT = "attachment", pgettext_lazy("ticket event kind", "Attachment")
 
 
 class TicketEvent(models.Model):
@@ -242,3 +243,24 @@ class TicketNumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.last}"
+
+
+class SavedFilter(models.Model):
+    """A queue filter a user saved under a name, to reopen it with one click."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters"
+    )
+    name = models.CharField(max_length=80)
+    queue = models.CharField(max_length=32)
+    query = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="saved_filter_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.queue})"

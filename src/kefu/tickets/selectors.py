@@ -90,6 +90,11 @@ class TicketFilters:
     q: str | None = None
     created_from: dt.datetime | None = None
     created_to: dt.datetime | None = None
+    urgency: str | None = None
+    priority: str | None = None
+    channel: str | None = None
+    unassigned: bool = False
+    department_ids: tuple[int, ...] | None = None
 
 
 def ticket_list(
@@ -109,6 +114,16 @@ def ticket_list(
         tickets = tickets.filter(team_id=filters.team_id)
     if filters.department_id is not None:
         tickets = tickets.filter(department_id=filters.department_id)
+    if filters.department_ids is not None:
+        tickets = tickets.filter(department_id__in=sorted(filters.department_ids))
+    if filters.unassigned:
+        tickets = tickets.filter(assignee__isnull=True)
+    if filters.urgency:
+        tickets = tickets.filter(urgency=filters.urgency)
+    if filters.priority:
+        tickets = tickets.filter(priority=filters.priority)
+    if filters.channel:
+        tickets = tickets.filter(channel=filters.channel)
     if filters.category:
         category = Category.objects.filter(code=filters.category).first()
         if category is None:

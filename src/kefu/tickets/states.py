@@ -8,16 +8,17 @@ refused with a 409 by :func:`kefu.tickets.services.ticket_transition`.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 
 class TicketStatus(models.TextChoices):
-    NEW = "new", "新建"
-    OPEN = "open", "处理中"
-    PENDING_CUSTOMER = "pending_customer", "待客户回复"
-    PENDING_DEPARTMENT = "pending_department", "待部门处理"
-    RESOLVED = "resolved", "已解决"
-    CLOSED = "closed", "已关闭"
-    CANCELLED = "cancelled", "已取消"
+    NEW = "new", pgettext_lazy("ticket status", "New")
+    OPEN = "open", pgettext_lazy("ticket status", "In progress")
+    PENDING_CUSTOMER = "pending_customer", pgettext_lazy("ticket status", "Pending customer")
+    PENDING_DEPARTMENT = "pending_department", pgettext_lazy("ticket status", "Pending department")
+    RESOLVED = "resolved", pgettext_lazy("ticket status", "Resolved")
+    CLOSED = "closed", pgettext_lazy("ticket status", "Closed")
+    CANCELLED = "cancelled", pgettext_lazy("ticket status", "Cancelled")
 
 
 S = TicketStatus
@@ -36,4 +37,4 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 
 TERMINAL = frozenset(status for status, targets in ALLOWED_TRANSITIONS.items() if not targets)
 OPEN_STATUSES = frozenset({S.NEW, S.OPEN, S.PENDING_CUSTOMER, S.PENDING_DEPARTMENT})
-STATUS_LABELS = {status.value: str(status.label) for status in TicketStatus}
+STATUS_LABELS = {status.value: status.label for status in TicketStatus}

@@ -21,7 +21,8 @@ def test_home_needs_login_and_lists_my_open_tickets(client, agent, ticket, team_
         actor=team_lead, ticket=ticket, version=ticket.version, changes={"assignee": agent}
     )
     client.force_login(agent)
-    page = client.get("/")
+    page = client.get("/", follow=True)
+    assert page.redirect_chain == [("/queues/mine/", 302)]
     assert page.status_code == 200
     assert ticket.number in page.content.decode()
 

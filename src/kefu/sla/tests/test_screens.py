@@ -69,5 +69,5 @@ def test_compliance_counts_met_and_breached(client, manager, agent, tickets):
 @pytest.mark.django_db
 def test_home_shows_next_due(client, agent, tickets):
     client.force_login(agent)
-    page = client.get("/").content.decode()
+    page = client.get("/", follow=True).content.decode()
     assert tickets[0].number in page and "/tickets/" in page

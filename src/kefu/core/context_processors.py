@@ -1,0 +1,28 @@
+"""What every workspace page needs: the navigation the user's roles allow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from kefu.accounts.selectors import user_roles
+
+
+def workspace(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    roles = user_roles(user)
+    return {
+        "nav": {
+            "roles": sorted(roles),
+            "new_ticket": user.has_perm("tickets.add_ticket"),
+            "sla": True,
+            "compliance": bool(roles & {"team_lead", "manager", "admin", "qa_specialist"}),
+            "audit": user.has_perm("audit.view_auditevent"),
+            "users": user.has_perm("accounts.view_user"),
+            "teams": user.has_perm("accounts.view_team"),
+            "admin": user.is_staff,
+        },
+    }
