@@ -49,7 +49,7 @@ def _form_error(form: UserForm | UserCreateForm | TeamForm, error: KefuError) ->
 @permission_required("accounts.add_user", raise_exception=True)
 def user_new_page(request: HttpRequest) -> HttpResponse:
     form = UserCreateForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={"skill_level": "junior", "certification_level": 1, "is_active": True},
     )
     if request.method == "POST" and form.is_valid():
@@ -88,7 +88,7 @@ def user_edit_page(request: HttpRequest, user_id: int) -> HttpResponse:
         "certification_level": subject.certification_level,
         "is_active": subject.is_active,
     }
-    form = UserForm(request.POST or None, initial=initial)
+    form = UserForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -558,7 +558,7 @@ def _find_or_create_customer(request: HttpRequest, data: dict[str, Any]) -> Any:
 def ticket_new(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("tickets.add_ticket"):
         raise PermissionDenied
-    form = TicketCreateForm(request.POST or None)
+    form = TicketCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -41,3 +41,11 @@ def identity_kind(kind: str) -> str:
     from kefu.customers.identities import IdentityKind
 
     return str(IdentityKind(kind).label) if kind in IdentityKind.values else kind
+
+
+@register.filter
+def person(user: Any) -> str:
+    """A member of staff as people see them: display name, else user name, else a dash."""
+    if user is None:
+        return "—"
+    return str(getattr(user, "display_name", "") or getattr(user, "username", "") or "—")

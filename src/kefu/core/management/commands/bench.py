@@ -1,4 +1,4 @@
-"""``kefu bench core --tickets N`` and ``kefu bench sla --open-tickets N``, each in a fresh store.
+"""``kefu bench core|web --tickets N`` and ``kefu bench sla --open-tickets N``, in a fresh store.
 
 The measuring run happens in a child process whose environment points at a new temporary data
 dir and, when ``KEFU_DATABASE_URL`` is set, at a new PostgreSQL database created for the run
@@ -37,10 +37,10 @@ def _admin_sql(url: str, statement: str) -> None:
 
 
 class Command(BaseCommand):
-    help = "Benchmarks: `kefu bench core --tickets N` prints one JSON object."
+    help = "Benchmarks: `kefu bench core|web --tickets N`, `kefu bench sla` print one JSON object."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("suite", choices=["core", "sla"])
+        parser.add_argument("suite", choices=["core", "sla", "web"])
         parser.add_argument("--tickets", type=int, default=100_000, help="core: tickets to seed")
         parser.add_argument(
             "--open-tickets", type=int, default=100_000, help="sla: open tickets to seed"
@@ -64,6 +64,12 @@ class Command(BaseCommand):
                 from kefu.bench.sla import run_sla_benchmark
 
                 result = run_sla_benchmark(open_tickets=options["open_tickets"])
+            elif options["suite"] == "web":
+                from kefu.bench.web import run_web_benchmark
+
+                result = run_web_benchmark(
+                    tickets=tickets, customers=customers, samples=options["samples"]
+                )
             else:
                 from kefu.bench.core import run_core_benchmark
 

@@ -1,0 +1,158 @@
+"""Search, language switch, manager pages, error pages."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client, override_settings
+
+from kefu.accounts.models import Team, User
+from kefu.audit.models import AuditEvent
+
+
+@pytest.mark.django_db
+def test_search_opens_ticket_customer_or_results(client, agent, ticket, customer):
+    client.force_login(agent)
+    assert client.get(f"/search/?q={ticket.number}")["Location"] == f"/tickets/{ticket.number}/"
+    assert client.get("/search/?q=13800138000")["Location"] == f"/customers/{customer.pk}/"
+    results = client.get("/search/?q=冰箱")
+    assert results.status_code == 200 and ticket.number in results.content.decode()
+    assert client.get("/search/?q=").status_code == 302
+
+
+@pytest.mark.django_db
+def test_search_does_not_open_invisible_tickets(client, other_agent, ticket):
+    client.force_login(other_agent)
+    response = client.get(f"/search/?q={ticket.number}")
+    assert response.status_code == 200
+    assert f"/tickets/{ticket.number}/" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_language_switch_to_english_and_back(client, agent):
+    client.force_login(agent)
+    assert "我的工单" in client.get("/queues/mine/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/queues/mine/"})
+    english = client.get("/queues/mine/").content.decode()
+    assert "My tickets" in english and "我的工单" not in english
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/queues/mine/"})
+    assert "我的工单" in client.get("/queues/mine/").content.decode()
+
+
+@pytest.mark.django_db
+def test_validation_messages_follow_the_language(client, agent):
+    client.force_login(agent)
+    client.post("/i18n/setlang/", {"language": "en"})
+    english = client.post("/tickets/new/", {}).content.decode()
+    assert "This field is required." in english
+    client.post("/i18n/setlang/", {"language": "zh-hans"})
+    chinese = client.post("/tickets/new/", {}).content.decode()
+    assert "这个字段是必填项。" in chinese
+
+
+@pytest.mark.django_db
+def test_audit_browser_is_for_managers(client, agent, manager, ticket):
+    client.force_login(agent)
+    assert client.get("/manage/audit/").status_code == 403
+    client.force_login(manager)
+    page = client.get("/manage/audit/?verb=ticket.create").content.decode()
+    assert "ticket.create" in page and ticket.number in page
+    empty = client.get("/manage/audit/?verb=nothing.like.this").content.decode()
+    assert "ticket.create" not in empty
+    assert client.get("/manage/audit/?log=access&since=bad").status_code == 200
+
+
+@pytest.mark.django_db
+def test_manager_creates_and_edits_users_and_teams(client, manager, team, agent):
+    client.force_login(manager)
+    assert client.get("/manage/users/").status_code == 200
+    response = client.post(
+        "/manage/users/new/",
+        {
+            "username": "newbie",
+            "display_name": "新人",
+            "password": "a-long-password",
+            "roles": ["agent"],
+            "team": team.pk,
+            "skill_level": "junior",
+            "certification_level": 1,
+        },
+    )
+    assert response.status_code == 302
+    newbie = User.objects.get(username="newbie")
+    assert newbie.team == team and newbie.groups.filter(name="agent").exists()
+    client.post(
+        f"/manage/users/{newbie.pk}/",
+        {
+            "display_name": "新人",
+            "roles": ["agent", "team_lead"],
+            "team": team.pk,
+            "skill_level": "intermediate",
+            "certification_level": 3,
+            "is_active": "on",
+        },
+    )
+    newbie.refresh_from_db()
+    assert newbie.skill_level == "intermediate" and newbie.certification_level == 3
+    assert set(newbie.groups.values_list("name", flat=True)) == {"agent", "team_lead"}
+    assert AuditEvent.objects.filter(verb="user.update").exists()
+    duplicate = client.post(
+        "/manage/users/new/",
+        {
+            "username": "newbie",
+            "password": "a-long-password",
+            "skill_level": "junior",
+            "certification_level": 9,
+        },
+    )
+    assert duplicate.status_code == 200 and duplicate.context["form"].errors
+    client.post("/manage/teams/new/", {"name": "三组", "lead": newbie.pk})
+    created = Team.objects.get(name="三组")
+    assert created.lead == newbie
+    client.post(f"/manage/teams/{created.pk}/lead/", {"lead": ""})
+    created.refresh_from_db()
+    assert created.lead is None
+
+
+@pytest.mark.django_db
+def test_agents_cannot_manage_people(client, agent, team):
+    client.force_login(agent)
+    assert client.get("/manage/users/").status_code == 403
+    assert client.post("/manage/teams/new/", {"name": "x"}).status_code == 403
+    assert not Team.objects.filter(name="x").exists()
+
+
+@pytest.mark.django_db
+def test_error_pages_are_in_the_product_style(client, agent):
+    client.force_login(agent)
+    missing = client.get("/tickets/20990101-000001/")
+    assert missing.status_code == 404 and "kefu-error-page" in missing.content.decode()
+    assert "kefu-error-page" in client.get("/manage/users/").content.decode()
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=False)
+def test_server_error_page_is_static_and_bilingual(monkeypatch, agent):
+    from kefu.tickets import views
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(views, "queue_counts", explode)
+    client = Client(raise_request_exception=False)
+    client.force_login(agent)
+    response = client.get("/queues/mine/")
+    assert response.status_code == 500
+    assert "服务器出错了" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_every_page_labels_its_form_controls(client, manager, ticket):
+    import re
+
+    client.force_login(manager)
+    for url in ("/queues/all/", f"/tickets/{ticket.number}/", "/tickets/new/", "/manage/audit/"):
+        page = client.get(url).content.decode()
+        ids = set(re.findall(r'<(?:input|select|textarea)[^>]*\sid="([^"]+)"', page))
+        labelled = set(re.findall(r'<label[^>]*\sfor="([^"]+)"', page))
+        hidden = set(re.findall(r'<input[^>]*type="(?:hidden|radio)"[^>]*\sid="([^"]+)"', page))
+        assert ids - hidden <= labelled, (url, ids - hidden - labelled)
