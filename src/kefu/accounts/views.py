@@ -22,6 +22,7 @@ from kefu.accounts.services import (
     user_update,
 )
 from kefu.core.errors import KefuError
+from kefu.core.web import explain
 
 
 @login_required
@@ -42,7 +43,7 @@ def user_list_page(request: HttpRequest) -> HttpResponse:
 
 def _form_error(form: UserForm | UserCreateForm | TeamForm, error: KefuError) -> None:
     field = getattr(error, "field", None)
-    form.add_error(field if field in form.fields else None, str(error))
+    form.add_error(field if field in form.fields else None, explain(error))
 
 
 @login_required
@@ -102,7 +103,7 @@ def user_edit_page(request: HttpRequest, user_id: int) -> HttpResponse:
                     certification_level=data["certification_level"],
                     is_active=data["is_active"],
                 )
-                if set(data["roles"]) != set(initial["roles"]):
+                if set(data["roles"]) != set(user_roles(subject)):
                     user_set_roles(actor=request.user, user=subject, roles=data["roles"])
         except KefuError as error:
             _form_error(form, error)
@@ -139,7 +140,7 @@ def team_new(request: HttpRequest) -> HttpResponse:
                 actor=request.user, name=form.cleaned_data["name"], lead=form.cleaned_data["lead"]
             )
         except KefuError as error:
-            messages.error(request, str(error))
+            messages.error(request, explain(error))
         else:
             messages.success(request, _("Team created."))
     else:

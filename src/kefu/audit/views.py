@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -59,6 +60,7 @@ def audit_browser(request: HttpRequest) -> HttpResponse:
         page = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         page = 1
+    events: Any
     try:
         if data.get("log") == "access":
             events = access_event_list(

@@ -69,7 +69,7 @@ def run_web_benchmark(
 
     viewers = [
         User.objects.get(username="agent01"),
-        User.objects.filter(groups__name="team_lead").order_by("pk").first(),
+        User.objects.filter(groups__name="team_lead").order_by("pk")[0],
         User.objects.get(username="admin"),
     ]
     clients = []

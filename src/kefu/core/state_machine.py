@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from kefu.core.errors import TransitionNotAllowed
 
@@ -12,7 +13,7 @@ def check_transition(
     allowed: Mapping[str, frozenset[str]],
     current: str,
     target: str,
-    labels: Mapping[str, str] | None = None,
+    labels: Mapping[str, Any] | None = None,
     noun: str = "object",
 ) -> None:
     """Raise :class:`TransitionNotAllowed` unless ``current -> target`` is in ``allowed``."""
@@ -24,7 +25,7 @@ def check_transition(
     options = sorted(allowed.get(current, frozenset()))
     hint = ", ".join(options) if options else "none: it is final"
     raise TransitionNotAllowed(
-        f"a {noun} in status {names.get(current, current)!r} cannot move to "
-        f"{names.get(target, target)!r}; allowed: {hint}",
+        f"a {noun} in status {str(names.get(current, current))!r} cannot move to "
+        f"{str(names.get(target, target))!r}; allowed: {hint}",
         field="to",
     )

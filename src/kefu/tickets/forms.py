@@ -69,10 +69,12 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = _blank(category_choices(), _("Any category"))
+        category = self.fields["category"]
+        assert isinstance(category, forms.ChoiceField)
+        category.choices = _blank(category_choices(), _("Any category"))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("created_from"), data.get("created_to")
         if start and end and end < start:
             self.add_error("created_to", _("The end date is before the start date."))
@@ -193,10 +195,12 @@ class TicketCreateForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = _blank(category_choices(), _("Choose a category"))
+        category = self.fields["category"]
+        assert isinstance(category, forms.ChoiceField)
+        category.choices = _blank(category_choices(), _("Choose a category"))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not (data.get("phone") or "").strip() and not (data.get("email") or "").strip():
             raise forms.ValidationError(
                 _("Enter the customer's phone or e-mail, so the ticket has a customer.")

@@ -27,6 +27,7 @@ from kefu.accounts.models import Department, Team, User
 from kefu.accounts.selectors import user_has_role, user_may_see_unmasked_pii
 from kefu.core.errors import KefuError, NotFound, StaleVersion
 from kefu.core.timeutils import now
+from kefu.core.web import explain
 from kefu.customers.identities import IdentityKind
 from kefu.customers.selectors import (
     customer_find_by_identity,
@@ -67,7 +68,7 @@ PAGE_SIZE = 25
 HISTORY_SIZE = 10
 
 # What a transition button says (the state machine decides which buttons exist).
-TRANSITION_VERBS = {
+TRANSITION_VERBS: dict[str, Any] = {
     TicketStatus.OPEN: gettext_lazy("Start work"),
     TicketStatus.PENDING_CUSTOMER: gettext_lazy("Wait for customer"),
     TicketStatus.PENDING_DEPARTMENT: gettext_lazy("Wait for department"),
@@ -79,7 +80,7 @@ REOPEN_VERB = gettext_lazy("Reopen")
 
 
 def _refusal(request: HttpRequest, error: KefuError) -> None:
-    messages.error(request, str(error))
+    messages.error(request, explain(error))
 
 
 # -- queues -----------------------------------------------------------------------------------
@@ -153,9 +154,10 @@ def queue_page(request: HttpRequest, key: str) -> HttpResponse:
         raise Http404(_("There is no such queue for you.")) from None
     context = _queue_context(request, queue)
     context["links"] = _page_links(context)
-    if request.htmx and request.GET.get("fp") == context["fingerprint"]:
+    htmx = bool(getattr(request, "htmx", False))
+    if htmx and request.GET.get("fp") == context["fingerprint"]:
         return HttpResponse(status=204)  # nothing changed: HTMX keeps the page as it is
-    template = "tickets/_queue_rows.html" if request.htmx else "tickets/queue.html"
+    template = "tickets/_queue_rows.html" if htmx else "tickets/queue.html"
     return render(request, template, context)
 
 
@@ -578,7 +580,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
             )
         except KefuError as error:
             field = getattr(error, "field", None)
-            form.add_error(field if field in form.fields else None, str(error))
+            form.add_error(field if field in form.fields else None, explain(error))
         else:
             messages.success(request, _("Ticket %(number)s created.") % {"number": ticket.number})
             return redirect("ticket-page", number=ticket.number)
