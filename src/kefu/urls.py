@@ -46,6 +46,7 @@ urlpatterns = [
     ),
     path("tickets/<str:number>/routing/", ticket_views.ticket_routing_post, name="ticket-routing"),
     path("tickets/<str:number>/record/", ticket_views.ticket_record_post, name="ticket-record"),
+    path("tickets/<str:number>/attach/", ticket_views.ticket_attach_post, name="ticket-attach"),
     # Customers
     path("customers/lookup/", customer_views.customer_lookup, name="customer-lookup"),
     path("customers/<int:customer_id>/", customer_views.customer_page, name="customer-page"),

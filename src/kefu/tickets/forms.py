@@ -40,7 +40,10 @@ def category_choices() -> list[tuple[str, str]]:
 
 class QueueFilterForm(forms.Form):
     status = forms.MultipleChoiceField(
-        label=_("Status"), choices=TicketStatus.choices, required=False
+        label=_("Status"),
+        choices=TicketStatus.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "btn-check"}),
     )
     urgency = forms.ChoiceField(
         label=_("Urgency"), choices=_blank(Urgency.choices, _("Any urgency")), required=False
@@ -114,6 +117,7 @@ class RecordForm(forms.Form):
     """The service record (HND-10) and the solution (CLS-3)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
+    base = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     need_points = forms.CharField(
         label=_("Need points"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -138,10 +142,12 @@ RECORD_FIELDS = (
     "solution",
     "customer_feedback",
 )
+ROUTING_FIELDS = ("assignee", "team", "department")
 
 
 class RoutingForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
+    base = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     assignee = forms.ModelChoiceField(
         label=_("Assignee"),
         queryset=User.objects.filter(is_active=True).order_by("username"),

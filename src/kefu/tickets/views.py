@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 from typing import Any
-from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -40,6 +40,7 @@ from kefu.sla.views import clock_rows
 from kefu.tickets import services
 from kefu.tickets.forms import (
     RECORD_FIELDS,
+    ROUTING_FIELDS,
     CommentForm,
     QueueFilterForm,
     RecordForm,
@@ -48,7 +49,14 @@ from kefu.tickets.forms import (
     TransitionForm,
 )
 from kefu.tickets.models import Ticket, TicketEvent
-from kefu.tickets.queues import Queue, queue_counts, queue_get, queue_tickets, user_queues
+from kefu.tickets.queues import (
+    QUEUE_LABELS,
+    Queue,
+    queue_counts,
+    queue_get,
+    queue_tickets,
+    user_queues,
+)
 from kefu.tickets.saved_filters import (
     filter_query,
     saved_filter_delete,
@@ -108,8 +116,12 @@ def _queue_context(request: HttpRequest, queue: Queue) -> dict[str, Any]:
     due = next_due_by_ticket(ticket.pk for ticket in rows)
     counts = queue_counts(request.user)
     query = filter_query(request.GET.urlencode())
+    # What the live refresh compares: the rows on this page and every queue's count.
     fingerprint = hashlib.sha1(
-        "|".join(f"{t.pk}:{t.version}:{t.updated_at.timestamp()}" for t in rows).encode()
+        (
+            "|".join(f"{t.pk}:{t.version}:{t.updated_at.timestamp()}" for t in rows)
+            + repr(sorted(counts.items()))
+        ).encode()
     ).hexdigest()[:16]
     return {
         "queue": queue,
@@ -121,7 +133,6 @@ def _queue_context(request: HttpRequest, queue: Queue) -> dict[str, Any]:
         "has_next": has_next,
         "has_previous": number > 1,
         "query": query,
-        "page_query": lambda n: urlencode([*QueryDict(query).lists(), ("page", n)], doseq=True),
         "fingerprint": fingerprint,
         "saved_filters": saved_filter_list(user=request.user),
         "now": now(),
@@ -157,6 +168,8 @@ def queue_page(request: HttpRequest, key: str) -> HttpResponse:
     htmx = bool(getattr(request, "htmx", False))
     if htmx and request.GET.get("fp") == context["fingerprint"]:
         return HttpResponse(status=204)  # nothing changed: HTMX keeps the page as it is
+    # A live refresh also replaces the queue counts in the side bar (an out-of-band swap).
+    context["oob"] = htmx
     template = "tickets/_queue_rows.html" if htmx else "tickets/queue.html"
     return render(request, template, context)
 
@@ -215,6 +228,11 @@ def saved_filter_remove(request: HttpRequest, filter_id: int) -> HttpResponse:
 # -- the ticket page --------------------------------------------------------------------------
 
 
+def _queue_key(request: HttpRequest) -> str:
+    key = request.GET.get("queue", "")
+    return key if key in QUEUE_LABELS else "mine"
+
+
 def _ticket_or_404(request: HttpRequest, number: str) -> Ticket:
     try:
         return ticket_get(user=request.user, number=number)
@@ -224,7 +242,16 @@ def _ticket_or_404(request: HttpRequest, number: str) -> Ticket:
 
 def _transitions(request: HttpRequest, ticket: Ticket) -> list[dict[str, Any]]:
     buttons = []
-    for target in sorted(ALLOWED_TRANSITIONS[ticket.status]):
+    # The main action first, the destructive one last (and set apart in the template).
+    order = [
+        TicketStatus.RESOLVED,
+        TicketStatus.OPEN,
+        TicketStatus.PENDING_CUSTOMER,
+        TicketStatus.PENDING_DEPARTMENT,
+        TicketStatus.CLOSED,
+        TicketStatus.CANCELLED,
+    ]
+    for target in [status for status in order if status in ALLOWED_TRANSITIONS[ticket.status]]:
         if target == TicketStatus.CANCELLED and not request.user.has_perm("tickets.cancel_ticket"):
             continue
         label = (
@@ -320,7 +347,7 @@ def _describe_events(events: list[TicketEvent]) -> None:
 
 
 def _live_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
-    events = list(ticket_events(ticket=ticket))
+    events = list(ticket_events(ticket=ticket).select_related("attachment"))
     _describe_events(events)
     last_event = events[-1].pk if events else 0
     moment = now()
@@ -357,6 +384,38 @@ def _customer_panel(request: HttpRequest, ticket: Ticket | None, customer: Any) 
     }
 
 
+def field_base(ticket: Ticket, fields: tuple[str, ...]) -> str:
+    """A short digest of the fields a form edits, as they were when the form was loaded."""
+    values = [
+        str(getattr(ticket, f"{name}_id" if name in ROUTING_FIELDS else name) or "")
+        for name in fields
+    ]
+    return hashlib.sha1("\x1f".join(values).encode()).hexdigest()[:16]
+
+
+def _update_merging(
+    request: HttpRequest, ticket: Ticket, data: dict[str, Any], fields: tuple[str, ...]
+) -> Ticket:
+    """Save a form's fields; a newer version is refused only when it changed these fields.
+
+    A colleague's note or status change bumps the ticket's version but touches nothing the
+    form edits: then the edit is applied on top of the newer version. If any of the form's
+    fields changed since it was loaded, StaleVersion goes to the caller (nothing is written).
+    """
+    changes = {name: data[name] for name in fields}
+    try:
+        return services.ticket_update(
+            actor=request.user, ticket=ticket, version=data["version"], changes=changes
+        )
+    except StaleVersion:
+        fresh = Ticket.objects.get(pk=ticket.pk)
+        if not data.get("base") or data["base"] != field_base(fresh, fields):
+            raise
+        return services.ticket_update(
+            actor=request.user, ticket=fresh, version=fresh.version, changes=changes
+        )
+
+
 def _render_ticket(
     request: HttpRequest,
     ticket: Ticket,
@@ -372,17 +431,19 @@ def _render_ticket(
         customer = customer_queryset().get(pk=customer.pk)
     context.update(
         {
-            "queue_key": request.GET.get("queue", "mine"),
+            "queue_key": _queue_key(request),
             "record_form": record_form
             or RecordForm(
                 initial={
                     "version": ticket.version,
+                    "base": field_base(ticket, RECORD_FIELDS),
                     **{f: getattr(ticket, f) for f in RECORD_FIELDS},
                 }
             ),
             "routing_form": RoutingForm(
                 initial={
                     "version": ticket.version,
+                    "base": field_base(ticket, ROUTING_FIELDS),
                     "assignee": ticket.assignee_id,
                     "team": ticket.team_id,
                     "department": ticket.department_id,
@@ -419,13 +480,14 @@ def ticket_live(request: HttpRequest, number: str) -> HttpResponse:
         return HttpResponse(status=204)
     context = _live_context(request, ticket)
     context["changed_elsewhere"] = request.GET.get("v") != str(ticket.version)
+    context["queue_key"] = _queue_key(request)
     return render(request, "tickets/_ticket_live.html", context)
 
 
 def _back(ticket: Ticket, request: HttpRequest) -> HttpResponse:
     url = reverse("ticket-page", args=[ticket.number])
     queue = request.POST.get("queue") or request.GET.get("queue")
-    return redirect(f"{url}?queue={queue}" if queue else url)
+    return redirect(f"{url}?queue={queue}" if queue in QUEUE_LABELS else url)
 
 
 @login_required
@@ -490,12 +552,7 @@ def ticket_routing_post(request: HttpRequest, number: str) -> HttpResponse:
         return _back(ticket, request)
     data = form.cleaned_data
     try:
-        services.ticket_update(
-            actor=request.user,
-            ticket=ticket,
-            version=data["version"],
-            changes={key: data[key] for key in ("assignee", "team", "department")},
-        )
+        _update_merging(request, ticket, data, ROUTING_FIELDS)
     except StaleVersion:
         messages.error(
             request,
@@ -520,15 +577,16 @@ def ticket_record_post(request: HttpRequest, number: str) -> HttpResponse:
         return _render_ticket(request, ticket, record_form=form, status=422)
     data = form.cleaned_data
     try:
-        services.ticket_update(
-            actor=request.user,
-            ticket=ticket,
-            version=data["version"],
-            changes={field: data[field] for field in RECORD_FIELDS},
-        )
+        _update_merging(request, ticket, data, RECORD_FIELDS)
     except StaleVersion:
         fresh = _ticket_or_404(request, number)
-        kept = RecordForm(initial={"version": fresh.version, **{f: data[f] for f in RECORD_FIELDS}})
+        kept = RecordForm(
+            initial={
+                "version": fresh.version,
+                "base": field_base(fresh, RECORD_FIELDS),
+                **{f: data[f] for f in RECORD_FIELDS},
+            }
+        )
         conflict = _(
             "Someone else changed this ticket while you were editing (your version %(mine)s, "
             "now %(theirs)s). Nothing was overwritten: your text is kept in the form below. "
@@ -539,6 +597,36 @@ def ticket_record_post(request: HttpRequest, number: str) -> HttpResponse:
         _refusal(request, error)
         return _render_ticket(request, ticket, record_form=form, status=422)
     messages.success(request, _("Service record saved."))
+    return _back(ticket, request)
+
+
+@login_required
+@require_POST
+def ticket_attach_post(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = _ticket_or_404(request, number)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file to attach."))
+        return _back(ticket, request)
+    if upload.size and upload.size > settings.KEFU_ATTACHMENT_MAX_BYTES:
+        messages.error(
+            request,
+            _("The file is larger than %(limit)s MB.")
+            % {"limit": settings.KEFU_ATTACHMENT_MAX_BYTES // (1024 * 1024)},
+        )
+        return _back(ticket, request)
+    try:
+        services.ticket_attachment_add(
+            actor=request.user,
+            ticket=ticket,
+            filename=upload.name or "attachment",
+            content=upload.read(),
+            content_type=upload.content_type or "",
+        )
+    except KefuError as error:
+        _refusal(request, error)
+    else:
+        messages.success(request, _("File attached."))
     return _back(ticket, request)
 
 

@@ -132,23 +132,28 @@ def test_reply_note_record_and_resolve(page, live_server, agent, ticket):
 
     expect(page.locator("#compose-reply")).to_be_checked()
     page.fill("#id_body", "您好，师傅明天上午上门检修。")
-    compose.locator("button[type=submit]").click()
+    # Each form posts and redirects back: wait for the new page, not the old one's content.
+    with page.expect_navigation():
+        compose.locator("button[type=submit]").click()
     expect(timeline).to_contain_text("您好，师傅明天上午上门检修。")
 
     page.click("label[for=compose-note]")
     expect(page.locator("#compose-note")).to_be_checked()
     page.fill("#id_body", "已联系售后网点，等待派单。")
-    compose.locator("button[type=submit]").click()
+    with page.expect_navigation():
+        compose.locator("button[type=submit]").click()
     expect(timeline).to_contain_text("已联系售后网点，等待派单。")
     expect(timeline.locator("li.kind-note")).to_contain_text("已联系售后网点，等待派单。")
 
     page.fill("#id_need_points", "冰箱冷藏室不制冷，需上门维修。")
     page.fill("#id_solution", "安排师傅上门更换温控器。")
-    page.locator("form[action$='/record/'] button[type=submit]").click()
+    with page.expect_navigation():
+        page.locator("form[action$='/record/'] button[type=submit]").click()
     expect(page.locator("#id_solution")).to_have_value("安排师傅上门更换温控器。")
-    expect(page.locator(".alert-success")).to_be_visible()
+    expect(page.locator("#service-record .badge.text-bg-success")).to_be_visible()  # CLS-3 met
 
-    page.click("[data-shortcut='resolve']")
+    with page.expect_navigation():
+        page.click("[data-shortcut='resolve']")
     expect(page.locator("#ticket-live .badge.status-resolved")).to_have_text("已解决")
     ticket.refresh_from_db()
     assert ticket.status == "resolved"
@@ -208,6 +213,7 @@ def test_language_switch(page, live_server, agent):
     log_in(page, live_server, "agent")
     queues = page.locator(".kefu-queue-nav")
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(queues).to_contain_text("我的工单")
 
     with page.expect_navigation():
         page.select_option("#kefu-language", "en")

@@ -167,3 +167,13 @@ def test_queue_page_query_count_is_pinned(client, agent, django_assert_max_num_q
     with django_assert_max_num_queries(14):
         response = client.get("/queues/mine/?urgency=normal")
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_live_refresh_also_updates_the_counts(client, agent, team_lead):
+    client.force_login(agent)
+    fingerprint = client.get("/queues/mine/").context["fingerprint"]
+    make_ticket(actor=team_lead)  # lands in the team and unassigned queues, not in "mine"
+    poll = client.get(f"/queues/mine/?fp={fingerprint}", HTTP_HX_REQUEST="true")
+    assert poll.status_code == 200
+    assert 'id="queue-nav" hx-swap-oob="true"' in poll.content.decode()

@@ -223,3 +223,63 @@ def test_customer_lookup_answers_masked(client, agent, customer):
     found = client.get("/customers/lookup/?phone=13800138000").content.decode()
     assert customer.name in found and "13800138000" not in found
     assert client.get("/customers/lookup/?phone=abc").status_code == 200
+
+
+@pytest.mark.django_db
+def test_attach_a_file_and_download_it_from_the_timeline(client, agent, ticket):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(agent)
+    upload = SimpleUploadedFile("发票.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    assert client.post(f"/tickets/{ticket.number}/attach/", {"file": upload}).status_code == 302
+    page = client.get(f"/tickets/{ticket.number}/").content.decode()
+    link = f"/api/v1/tickets/{ticket.number}/attachments/"
+    assert link in page and "发票.pdf" in page
+    attachment_id = ticket.attachments.get().pk
+    assert client.get(f"{link}{attachment_id}").content == b"%PDF-1.4 test"
+    empty = client.post(f"/tickets/{ticket.number}/attach/", {}, follow=True)
+    assert empty.status_code == 200 and ticket.attachments.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_colleagues_note_does_not_block_saving_the_record(client, agent, team_lead, ticket):
+    client.force_login(agent)
+    form = client.get(f"/tickets/{ticket.number}/").context["record_form"]
+    loaded = {"version": form.initial["version"], "base": form.initial["base"]}
+    ticket_comment(actor=team_lead, ticket=ticket, body="我来跟进物流", public=False)
+    response = client.post(
+        f"/tickets/{ticket.number}/record/",
+        {**loaded, "need_points": "需上门", "solution": "已派工"},
+    )
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.solution == "已派工"
+
+
+@pytest.mark.django_db
+def test_routing_merges_over_unrelated_changes_but_not_over_a_reassignment(
+    client, agent, team_lead, ticket
+):
+    client.force_login(agent)
+    form = client.get(f"/tickets/{ticket.number}/").context["routing_form"]
+    loaded = {"version": form.initial["version"], "base": form.initial["base"]}
+    ticket_update(
+        actor=team_lead, ticket=ticket, version=ticket.version, changes={"urgency": "urgent"}
+    )
+    client.post(
+        f"/tickets/{ticket.number}/routing/",
+        {**loaded, "assignee": agent.pk, "team": ticket.team_id},
+    )
+    ticket.refresh_from_db()
+    assert ticket.assignee == agent and ticket.urgency == "urgent"
+    form = client.get(f"/tickets/{ticket.number}/").context["routing_form"]
+    loaded = {"version": form.initial["version"], "base": form.initial["base"]}
+    ticket_update(
+        actor=team_lead, ticket=ticket, version=ticket.version, changes={"assignee": team_lead}
+    )
+    client.post(
+        f"/tickets/{ticket.number}/routing/",
+        {**loaded, "assignee": agent.pk, "team": ticket.team_id},
+    )
+    ticket.refresh_from_db()
+    assert ticket.assignee == team_lead  # the lead's reassignment is not silently undone
