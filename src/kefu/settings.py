@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -125,6 +126,13 @@ STATIC_URL = "/static/"
 # Static files are served from the installed packages by WhiteNoise, so no collectstatic step
 # writes outside the data directory and an offline machine needs no CDN.
 WHITENOISE_USE_FINDERS = True
+# plotly's bundled JavaScript, served from the installed package as /static/plotly/plotly.min.js.
+_PLOTLY = importlib.util.find_spec("plotly")
+STATICFILES_DIRS = (
+    [("plotly", str(Path(_PLOTLY.submodule_search_locations[0]) / "package_data"))]
+    if _PLOTLY is not None and _PLOTLY.submodule_search_locations
+    else []
+)
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = DATA_DIR / "files"
 # Uploads larger than the in-memory limit are spooled inside the private data dir, never /tmp.

@@ -44,6 +44,6 @@ def at_risk(request: HttpRequest) -> HttpResponse:
 @login_required
 def compliance(request: HttpRequest) -> HttpResponse:
     days = 30 if request.GET.get("days") == "30" else 7
-    return render(
-        request, "sla/compliance.html", {"rows": milestone_compliance(days=days), "days": days}
-    )
+    rows = milestone_compliance(days=days)
+    chart = [{"label": f"{row.rule} {row.title}", "met_percent": row.met_percent} for row in rows]
+    return render(request, "sla/compliance.html", {"rows": rows, "days": days, "chart": chart})

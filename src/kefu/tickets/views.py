@@ -153,11 +153,6 @@ def _page_links(context: dict[str, Any]) -> dict[str, str]:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return redirect("queue", key="mine")
-
-
-@login_required
 @require_GET
 def queue_page(request: HttpRequest, key: str) -> HttpResponse:
     try:

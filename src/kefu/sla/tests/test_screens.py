@@ -71,3 +71,13 @@ def test_home_shows_next_due(client, agent, tickets):
     client.force_login(agent)
     page = client.get("/", follow=True).content.decode()
     assert tickets[0].number in page and "/tickets/" in page
+
+
+@pytest.mark.django_db
+def test_compliance_chart_uses_plotly_served_locally(client, manager, tickets):
+    client.force_login(manager)
+    page = client.get("/sla/compliance/?days=30").content.decode()
+    assert 'id="compliance-data"' in page and "/static/plotly/plotly.min.js" in page
+    script = client.get("/static/plotly/plotly.min.js")
+    assert script.status_code == 200
+    assert b"plotly" in b"".join(script.streaming_content)[:2000].lower()
