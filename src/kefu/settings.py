@@ -83,7 +83,7 @@ if KEFU.database_url:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "kefu.core.sqlite_backend",
             "NAME": str(DATA_DIR / "kefu.sqlite3"),
             "OPTIONS": {
                 # WAL lets readers proceed while one writer writes; IMMEDIATE takes the write
