@@ -18,6 +18,8 @@ from kefu.audit.selectors import access_event_list, audit_event_list
 from kefu.core.errors import PermissionDenied as KefuPermissionDenied
 
 PAGE_SIZE = 50
+# 20,000 events deep; narrow the filters to go further back.
+MAX_PAGE = 400
 
 
 class AuditFilterForm(forms.Form):
@@ -57,7 +59,7 @@ def audit_browser(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     actor = data.get("actor")
     try:
-        page = max(1, int(request.GET.get("page", "1")))
+        page = min(max(1, int(request.GET.get("page", "1"))), MAX_PAGE)
     except ValueError:
         page = 1
     events: Any

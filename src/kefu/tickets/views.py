@@ -196,6 +196,10 @@ def queue_next(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 def saved_filter_create(request: HttpRequest, key: str) -> HttpResponse:
     try:
+        queue_get(request.user, key)
+    except NotFound:
+        raise Http404(_("There is no such queue for you.")) from None
+    try:
         saved_filter_save(
             actor=request.user,
             name=request.POST.get("name", ""),

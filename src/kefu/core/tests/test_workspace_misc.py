@@ -156,3 +156,11 @@ def test_every_page_labels_its_form_controls(client, manager, ticket):
         labelled = set(re.findall(r'<label[^>]*\sfor="([^"]+)"', page))
         hidden = set(re.findall(r'<input[^>]*type="(?:hidden|radio)"[^>]*\sid="([^"]+)"', page))
         assert ids - hidden <= labelled, (url, ids - hidden - labelled)
+
+
+@pytest.mark.django_db
+def test_audit_pages_are_clamped_and_filters_only_for_own_queues(client, manager, agent):
+    client.force_login(manager)
+    assert client.get("/manage/audit/?page=99999999999999999999999").status_code == 200
+    client.force_login(agent)
+    assert client.post("/queues/all/filters/", {"name": "x", "query": ""}).status_code == 404
