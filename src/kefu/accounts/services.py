@@ -13,8 +13,9 @@ from django.db import IntegrityError, transaction
 
 from kefu.accounts.models import ApiToken, Department, SkillLevel, Team, User
 from kefu.accounts.roles import Role
+from kefu.accounts.selectors import user_has_role
 from kefu.audit.services import audit_record, model_snapshot
-from kefu.core.errors import Conflict, InvalidInput
+from kefu.core.errors import Conflict, InvalidInput, PermissionDenied
 from kefu.core.timeutils import now
 
 USER_AUDIT_FIELDS = [
@@ -27,6 +28,22 @@ USER_AUDIT_FIELDS = [
     "is_active",
 ]
 TOKEN_PREFIX = "kefu_"
+
+
+def _is_admin(user: Any) -> bool:
+    return bool(user.is_superuser or user_has_role(user, Role.ADMIN))
+
+
+def _require_admin_to_touch_admins(
+    actor: Any, *, target: User | None, roles: Iterable[str]
+) -> None:
+    """Only an administrator grants the admin role or changes an administrator (ORG-1)."""
+    if actor is None or _is_admin(actor):
+        return
+    if Role.ADMIN in set(roles) or (target is not None and _is_admin(target)):
+        raise PermissionDenied(
+            "only an administrator may grant the admin role or change an administrator"
+        )
 
 
 def _check_roles(roles: Iterable[str]) -> list[str]:
@@ -56,6 +73,9 @@ def user_create(
 ) -> User:
     """Create a member of staff with roles; the password is hashed (Argon2 in production)."""
     role_names = _check_roles(roles)
+    _require_admin_to_touch_admins(
+        actor, target=None, roles=[*role_names, *([Role.ADMIN] if is_superuser else [])]
+    )
     if skill_level not in SkillLevel.values:
         raise InvalidInput(f"unknown skill level {skill_level!r}", field="skill_level")
     if not 1 <= certification_level <= 5:
@@ -99,6 +119,7 @@ def user_create(
 @transaction.atomic
 def user_set_roles(*, actor: Any, user: User, roles: Iterable[str]) -> User:
     role_names = _check_roles(roles)
+    _require_admin_to_touch_admins(actor, target=user, roles=role_names)
     before = sorted(user.groups.values_list("name", flat=True))
     user.groups.set(Group.objects.filter(name__in=role_names))
     user.is_staff = bool({Role.ADMIN, Role.MANAGER} & set(role_names)) or user.is_superuser
@@ -133,6 +154,7 @@ def user_update(
         raise InvalidInput(
             "certification level must be 1 to 5 (TRN-3)", field="certification_level"
         )
+    _require_admin_to_touch_admins(actor, target=user, roles=())
     if actor is not None and actor.pk == user.pk and not is_active:
         raise Conflict("you cannot deactivate your own account", field="is_active")
     before = model_snapshot(user, USER_AUDIT_FIELDS)

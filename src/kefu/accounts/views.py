@@ -156,9 +156,10 @@ def team_lead(request: HttpRequest, team_id: int) -> HttpResponse:
     if team is None:
         raise Http404(_("No such team."))
     lead_id = request.POST.get("lead", "")
-    lead = (
-        User.objects.filter(pk=int(lead_id), is_active=True).first() if lead_id.isdigit() else None
-    )
+    try:
+        lead = User.objects.filter(pk=int(lead_id), is_active=True).first() if lead_id else None
+    except (ValueError, OverflowError):
+        lead = None
     if lead_id and lead is None:
         messages.error(request, _("Choose an active member of staff as the lead."))
     else:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from kefu.accounts.models import User
 from kefu.audit.selectors import access_event_list, audit_event_list
 from kefu.core.errors import PermissionDenied as KefuPermissionDenied
+from kefu.core.forms import DayField
 
 PAGE_SIZE = 50
 # 20,000 events deep; narrow the filters to go further back.
@@ -32,12 +33,8 @@ class AuditFilterForm(forms.Form):
     verb = forms.CharField(label=_("Action"), max_length=64, required=False)
     object_type = forms.CharField(label=_("Object type"), max_length=64, required=False)
     object_id = forms.CharField(label=_("Object id"), max_length=64, required=False)
-    since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    since = DayField(label=_("From"), required=False)
+    until = DayField(label=_("To"), required=False)
     log = forms.ChoiceField(
         label=_("Log"),
         choices=[("changes", _("Changes")), ("access", _("Access to personal data"))],

@@ -26,3 +26,27 @@ class RequestContextMiddleware:
             response = self.get_response(request)
         response["X-Request-ID"] = rid
         return response
+
+
+class ServiceRefusalMiddleware:
+    """A refusal a web view did not handle becomes the 403 or 404 page, never a 500.
+
+    The API maps these errors itself; this is the safety net for the server-rendered pages.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.views import defaults
+
+        from kefu.core.errors import NotFound, PermissionDenied
+
+        if isinstance(exception, PermissionDenied):
+            return defaults.permission_denied(request, exception)
+        if isinstance(exception, NotFound):
+            return defaults.page_not_found(request, exception)
+        return None

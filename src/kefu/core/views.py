@@ -53,7 +53,7 @@ SEARCH_LIMIT = 50
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     """The top bar: a ticket number opens the ticket, a phone or e-mail the customer (ACC-2)."""
-    text = request.GET.get("q", "").strip()[:200]
+    text = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     if not text:
         return redirect("home")
     if TICKET_NUMBER.fullmatch(text) and visible_tickets(request.user).filter(number=text).exists():

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.models import Department, Team, User
+from kefu.core.forms import DayField
 from kefu.customers.models import ContactChannel
 from kefu.tickets.models import Category, HandlingClass, Priority, Urgency
 from kefu.tickets.selectors import SORT_FIELDS, TicketFilters
@@ -61,12 +62,8 @@ class QueueFilterForm(forms.Form):
         required=False,
         empty_label=_("Anyone"),
     )
-    created_from = forms.DateField(
-        label=_("Created from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    created_to = forms.DateField(
-        label=_("Created to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    created_from = DayField(label=_("Created from"), required=False)
+    created_to = DayField(label=_("Created to"), required=False)
     q = forms.CharField(label=_("Text"), required=False, max_length=200)
     sort = forms.ChoiceField(label=_("Sort"), choices=SORT_CHOICES, required=False)
 

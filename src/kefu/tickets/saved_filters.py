@@ -40,6 +40,8 @@ def saved_filter_save(*, actor: Any, name: str, queue: str, query: str) -> Saved
     name = name.strip()
     if not name:
         raise InvalidInput("give the filter a name", field="name")
+    if "\x00" in name:
+        raise InvalidInput("the name contains a NUL character", field="name")
     if len(name) > 80:
         raise InvalidInput("the name is longer than 80 characters", field="name")
     cleaned = filter_query(query)

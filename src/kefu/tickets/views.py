@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -66,6 +67,7 @@ from kefu.tickets.saved_filters import (
 )
 from kefu.tickets.selectors import (
     SORT_FIELDS,
+    TICKET_NUMBER,
     TicketFilters,
     ticket_events,
     ticket_get,
@@ -179,7 +181,12 @@ def queue_next(request: HttpRequest, key: str) -> HttpResponse:
     except NotFound:
         raise Http404(_("There is no such queue for you.")) from None
     tickets = queue_tickets(request.user, queue, TicketFilters())
-    current = visible_tickets(request.user).filter(number=request.GET.get("current", "")).first()
+    number = request.GET.get("current", "")
+    current = (
+        visible_tickets(request.user).filter(number=number).first()
+        if TICKET_NUMBER.fullmatch(number)
+        else None
+    )
     if current is not None:
         tickets = tickets.filter(
             Q(updated_at__lt=current.updated_at)
@@ -222,7 +229,8 @@ def saved_filter_remove(request: HttpRequest, filter_id: int) -> HttpResponse:
         _refusal(request, error)
     else:
         messages.success(request, _("Filter deleted."))
-    return redirect("queue", key=request.POST.get("queue") or "mine")
+    queue = request.POST.get("queue", "")
+    return redirect("queue", key=queue if queue in QUEUE_LABELS else "mine")
 
 
 # -- the ticket page --------------------------------------------------------------------------
@@ -652,20 +660,22 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            customer = _find_or_create_customer(request, data)
-            ticket = services.ticket_create(
-                actor=request.user,
-                customer=customer,
-                subject=data["subject"],
-                description=data["description"],
-                category=data["category"],
-                channel=data["channel"],
-                urgency=data["urgency"],
-                priority=data["priority"],
-                handling_class=data["handling_class"],
-                need_points=data["need_points"],
-                assignee=request.user,
-            )
+            # One transaction: a ticket the service refuses leaves no new customer behind.
+            with transaction.atomic():
+                customer = _find_or_create_customer(request, data)
+                ticket = services.ticket_create(
+                    actor=request.user,
+                    customer=customer,
+                    subject=data["subject"],
+                    description=data["description"],
+                    category=data["category"],
+                    channel=data["channel"],
+                    urgency=data["urgency"],
+                    priority=data["priority"],
+                    handling_class=data["handling_class"],
+                    need_points=data["need_points"],
+                    assignee=request.user,
+                )
         except KefuError as error:
             field = getattr(error, "field", None)
             form.add_error(field if field in form.fields else None, explain(error))

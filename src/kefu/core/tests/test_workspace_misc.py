@@ -164,3 +164,116 @@ def test_audit_pages_are_clamped_and_filters_only_for_own_queues(client, manager
     assert client.get("/manage/audit/?page=99999999999999999999999").status_code == 200
     client.force_login(agent)
     assert client.post("/queues/all/filters/", {"name": "x", "query": ""}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_dates_at_the_ends_of_the_calendar_are_refused_not_500(client, agent, manager):
+    client.force_login(agent)
+    for query in ("created_to=9999-12-31", "created_from=0001-01-01"):
+        response = client.get(f"/queues/mine/?{query}")
+        assert response.status_code == 200 and "is-invalid" in response.content.decode()
+    client.force_login(manager)
+    for query in ("until=9999-12-31", "log=access&until=9999-12-31", "since=0001-01-01"):
+        assert client.get(f"/manage/audit/?{query}").status_code == 200
+
+
+@pytest.mark.django_db
+def test_odd_form_values_are_refused_not_500(client, agent, manager, team):
+    from kefu.tickets.models import SavedFilter
+
+    client.force_login(agent)
+    client.post("/queues/mine/filters/", {"name": "紧急", "query": "urgency=urgent"})
+    saved = SavedFilter.objects.get()
+    response = client.post(f"/filters/{saved.pk}/delete/", {"queue": "a b"})
+    assert response.status_code == 302 and response["Location"] == "/queues/mine/"
+    assert client.post("/filters/999999/delete/", {"queue": "../x"}).status_code == 302
+    assert client.post("/queues/mine/filters/", {"name": "a\x00b", "query": ""}).status_code == 302
+    assert not SavedFilter.objects.filter(name__contains="a").exists()
+    assert client.get("/search/?q=ab%00c").status_code == 200
+    assert client.get("/queues/mine/next/?current=x%00y").status_code == 302
+    client.force_login(manager)
+    for lead in ("²", "9" * 5000):
+        assert client.post(f"/manage/teams/{team.pk}/lead/", {"lead": lead}).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_user_without_ticket_rights_gets_403_not_500(client):
+    from kefu.tests_support.factories import UserFactory
+
+    nobody = UserFactory(username="nobody", roles=[])
+    client.force_login(nobody)
+    assert client.get("/queues/mine/").status_code == 403
+    assert client.get("/search/?q=abc").status_code == 403
+    assert client.get("/search/?q=20261128-000001").status_code == 403
+
+
+@pytest.mark.django_db
+def test_only_admins_grant_admin_or_change_admins(client, manager):
+    from kefu.tests_support.factories import UserFactory
+
+    admin = UserFactory(username="root", roles=["admin"])
+    client.force_login(manager)
+    mine = client.post(
+        f"/manage/users/{manager.pk}/",
+        {
+            "roles": ["manager", "admin"],
+            "skill_level": "senior",
+            "certification_level": 5,
+            "is_active": "on",
+        },
+    )
+    assert mine.status_code == 200 and mine.context["form"].errors
+    assert not manager.groups.filter(name="admin").exists()
+    created = client.post(
+        "/manage/users/new/",
+        {
+            "username": "sneaky",
+            "password": "a-long-password",
+            "roles": ["admin"],
+            "skill_level": "junior",
+            "certification_level": 1,
+        },
+    )
+    assert created.status_code == 200 and not User.objects.filter(username="sneaky").exists()
+    edit_admin = client.post(
+        f"/manage/users/{admin.pk}/",
+        {"roles": ["admin"], "skill_level": "junior", "certification_level": 1},
+    )
+    assert edit_admin.status_code == 200
+    admin.refresh_from_db()
+    assert admin.is_active
+    client.force_login(admin)
+    granted = client.post(
+        f"/manage/users/{manager.pk}/",
+        {
+            "roles": ["manager", "admin"],
+            "skill_level": "senior",
+            "certification_level": 5,
+            "is_active": "on",
+        },
+    )
+    assert granted.status_code == 302 and manager.groups.filter(name="admin").exists()
+
+
+@pytest.mark.django_db
+def test_a_refused_new_ticket_leaves_no_new_customer(client, agent):
+    from kefu.customers.models import Customer
+
+    client.force_login(agent)
+    before = Customer.objects.count()
+    response = client.post(
+        "/tickets/new/",
+        {
+            "phone": "13700001111",
+            "customer_name": "新客户",
+            "subject": "测试",
+            "category": "consult",
+            "channel": "phone",
+            "urgency": "normal",
+            "priority": "B",
+            "handling_class": "instant",
+            "need_points": "长" * 100_000,
+        },
+    )
+    assert response.status_code == 422
+    assert Customer.objects.count() == before
