@@ -211,7 +211,8 @@ def test_a_user_without_ticket_rights_gets_403_not_500(client):
 def test_only_admins_grant_admin_or_change_admins(client, manager):
     from kefu.tests_support.factories import UserFactory
 
-    admin = UserFactory(username="root", roles=["admin"])
+    UserFactory(username="root", roles=["admin"])
+    admin = User.objects.get(username="root")
     client.force_login(manager)
     mine = client.post(
         f"/manage/users/{manager.pk}/",
