@@ -533,15 +533,7 @@ def ticket_transition_post(request: HttpRequest, number: str) -> HttpResponse:
             to=form.cleaned_data["to"],
             version=form.cleaned_data["version"],
         )
-    except StaleVersion:
-        messages.error(
-            request,
-            _(
-                "Someone else changed this ticket since you opened it; nothing was changed. "
-                "Check the timeline and try again."
-            ),
-        )
-    except KefuError as error:
+    except KefuError as error:  # a stale version is explained like any refusal
         _refusal(request, error)
     else:
         messages.success(
@@ -561,14 +553,6 @@ def ticket_routing_post(request: HttpRequest, number: str) -> HttpResponse:
     data = form.cleaned_data
     try:
         _update_merging(request, ticket, data, ROUTING_FIELDS)
-    except StaleVersion:
-        messages.error(
-            request,
-            _(
-                "Someone else changed this ticket since you opened it; the assignment was not "
-                "saved. Check the timeline and try again."
-            ),
-        )
     except KefuError as error:
         _refusal(request, error)
     else:
