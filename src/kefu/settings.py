@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "kefu.standard",
     "kefu.notify",
     "kefu.sla",
+    "kefu.complaints",
 ]
 
 
@@ -196,3 +197,10 @@ KEFU_TICKET_REOPEN_WINDOW_DAYS = env_int("KEFU_TICKET_REOPEN_WINDOW_DAYS", 7)
 KEFU_ATTACHMENT_MAX_BYTES = env_int("KEFU_ATTACHMENT_MAX_MB", 25) * 1024 * 1024
 KEFU_API_MAX_PAGE_SIZE = 200
 KEFU_API_EXACT_COUNT_LIMIT = env_int("KEFU_API_EXACT_COUNT_LIMIT", 10_000)
+
+# Customer notices (HND-5…7, CMP-2, CMP-4). SMS goes through an adapter; until a gateway is
+# configured the logging adapter writes each SMS (number masked) to kefu-data/sms/ and the log.
+KEFU_SMS_BACKEND = os.environ.get("KEFU_SMS_BACKEND", "kefu.notify.sms.LoggingSmsBackend")
+KEFU_CENTER_NAME = os.environ.get("KEFU_CENTER_NAME", "客服中心")
+# A message a worker took and never reported on for this long is marked "outcome unknown".
+KEFU_OUTBOX_CLAIM_LEASE_SECONDS = env_int("KEFU_OUTBOX_CLAIM_LEASE_SECONDS", 600)

@@ -157,6 +157,28 @@ def customer_create(
     return customer
 
 
+def customer_find_or_create(
+    *, actor: Any, phone: str = "", email: str = "", name: str = ""
+) -> Customer:
+    """The customer with this phone or e-mail, or a new one with them (CRM-1).
+
+    Call inside the transaction of the work that needs the customer, so a refused piece of
+    work leaves no new customer behind.
+    """
+    from kefu.customers.selectors import customer_find_by_identity
+
+    phone, email = (phone or "").strip(), (email or "").strip()
+    if not phone and not email:
+        raise InvalidInput("give the customer's phone or e-mail", field="customer")
+    for kind, value in ((IdentityKind.PHONE, phone), (IdentityKind.EMAIL, email)):
+        if value:
+            found = customer_find_by_identity(kind=kind, value=value)
+            if found is not None:
+                return found
+    label = (name or "").strip() or phone or email
+    return customer_create(actor=actor, name=label, phone=phone or None, email=email or None)
+
+
 @transaction.atomic
 def customer_update(
     *, actor: Any, customer: Customer, version: int | None, changes: Mapping[str, Any]

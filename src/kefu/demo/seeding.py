@@ -350,7 +350,11 @@ class TicketFactory:
             Customer.objects.filter(tier__in=["strategic", "core"]).values_list("pk", "tier")
         )
         self.timeline = timeline
-        categories = list(Category.objects.filter(parent__isnull=False, is_active=True))
+        # Only the categories the demo has written texts for (an added type stays empty).
+        written = [code for children in content.CATEGORY_CODES.values() for code in children]
+        categories = list(
+            Category.objects.filter(parent__isnull=False, is_active=True, code__in=written)
+        )
         self.categories_by_root: dict[str, list[Category]] = defaultdict(list)
         for category in categories:
             self.categories_by_root[category.root].append(category)

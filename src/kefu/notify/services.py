@@ -1,4 +1,4 @@
-"""Notifying staff in-app and by e-mail through the outbox (sent after commit, retried)."""
+"""Notifying staff in-app, and the outbox: e-mail and SMS sent after commit, at most once."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
+from kefu.audit.services import audit_record
+from kefu.core.errors import Conflict, PermissionDenied
 from kefu.core.timeutils import now
-from kefu.notify.models import Notification, OutboundMessage, OutboundStatus
+from kefu.notify.channels import channel_send
+from kefu.notify.models import Notification, OutboundChannel, OutboundMessage, OutboundStatus
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
@@ -57,18 +60,28 @@ def notify_users(
 
 
 def outbox_enqueue(
-    *, to_address: str, subject: str, body: str, dedupe_key: str | None = None
+    *,
+    to_address: str,
+    subject: str,
+    body: str,
+    dedupe_key: str | None = None,
+    channel: str = OutboundChannel.EMAIL,
 ) -> OutboundMessage | None:
-    """Queue an e-mail; delivery is triggered when the surrounding transaction commits."""
+    """Queue a message; delivery is triggered when the surrounding transaction commits.
+
+    Returns None when a message with the same ``dedupe_key`` was queued before.
+    """
+    moment = now()
     try:
         with transaction.atomic():
             message = OutboundMessage.objects.create(
+                channel=channel,
                 to_address=to_address,
                 subject=subject[:200],
                 body=body,
                 dedupe_key=dedupe_key,
-                created_at=now(),
-                next_attempt_at=now(),
+                created_at=moment,
+                next_attempt_at=moment,
             )
     except IntegrityError:
         return None  # already queued once under this key
@@ -85,53 +98,150 @@ def _schedule_delivery(message_id: int) -> None:
         logger.exception("could not queue delivery of outbound message %s", message_id)
 
 
-def outbox_deliver(message_id: int) -> str:
-    """Send one pending message; on failure schedule a retry with exponential back-off."""
+def _claim(message_id: int) -> bool:
+    """Take a pending, due message for this worker; only one worker ever wins it."""
+    moment = now()
     with transaction.atomic():
-        message = (
+        return bool(
+            OutboundMessage.objects.filter(
+                pk=message_id, status=OutboundStatus.PENDING, next_attempt_at__lte=moment
+            ).update(status=OutboundStatus.SENDING, claimed_at=moment, attempts=F("attempts") + 1)
+        )
+
+
+def _record_sent(message: OutboundMessage, moment: dt.datetime) -> bool:
+    with transaction.atomic():
+        done = OutboundMessage.objects.filter(
+            pk=message.pk, status__in=(OutboundStatus.SENDING, OutboundStatus.UNCONFIRMED)
+        ).update(status=OutboundStatus.SENT, sent_at=moment, next_attempt_at=None, last_error="")
+        if done:
+            _after_sent(message, moment)
+        return bool(done)
+
+
+def _after_sent(message: OutboundMessage, moment: dt.datetime) -> None:
+    from kefu.notify.notices import notice_delivered
+
+    notice_delivered(message_id=message.pk, moment=moment)
+
+
+def _record_failure(message: OutboundMessage, error: str) -> None:
+    with transaction.atomic():
+        current = (
             OutboundMessage.objects.select_for_update()
-            .filter(pk=message_id, status=OutboundStatus.PENDING)
+            .filter(pk=message.pk, status=OutboundStatus.SENDING)
             .first()
         )
-        if message is None:
-            return "skipped"
-        try:
-            send_mail(
-                message.subject,
-                message.body,
-                settings.KEFU_SUPPORT_EMAIL,
-                [message.to_address],
-                fail_silently=False,
-            )
-        except Exception as exc:
-            message.attempts += 1
-            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if message.attempts >= MAX_ATTEMPTS:
-                message.status = OutboundStatus.FAILED
-                message.next_attempt_at = None
-            else:
-                message.next_attempt_at = now() + dt.timedelta(minutes=2**message.attempts)
-            message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
-            return "failed"
-        message.attempts += 1
-        message.status = OutboundStatus.SENT
-        message.sent_at = now()
-        message.next_attempt_at = None
-        message.save(update_fields=["attempts", "status", "sent_at", "next_attempt_at"])
-        return "sent"
+        if current is None:
+            return
+        current.last_error = error[:2000]
+        if current.attempts >= MAX_ATTEMPTS:
+            current.status = OutboundStatus.FAILED
+            current.next_attempt_at = None
+        else:
+            current.status = OutboundStatus.PENDING
+            current.next_attempt_at = now() + dt.timedelta(minutes=2**current.attempts)
+        current.save(update_fields=["last_error", "status", "next_attempt_at"])
+
+
+def outbox_deliver(message_id: int) -> str:
+    """Send one pending message at most once; on failure schedule a retry with back-off.
+
+    The claim is committed before the channel is called and the outcome after it, so no
+    database lock is held during the network call, and a worker that dies in between leaves
+    the message ``sending`` — never sent again by itself (see :func:`outbox_expire_claims`).
+    """
+    if not _claim(message_id):
+        return "skipped"
+    message = OutboundMessage.objects.get(pk=message_id)
+    try:
+        channel_send(message)
+    except Exception as exc:
+        _record_failure(message, f"{type(exc).__name__}: {exc}")
+        return "failed"
+    _record_sent(message, now())
+    return "sent"
+
+
+def outbox_expire_claims() -> int:
+    """Claims older than the lease got no outcome: the worker died mid-send. Mark them
+    unconfirmed for a person to check, instead of risking a second delivery."""
+    lease = dt.timedelta(seconds=settings.KEFU_OUTBOX_CLAIM_LEASE_SECONDS)
+    with transaction.atomic():
+        return OutboundMessage.objects.filter(
+            status=OutboundStatus.SENDING, claimed_at__lt=now() - lease
+        ).update(
+            status=OutboundStatus.UNCONFIRMED,
+            last_error="the worker stopped before it recorded whether the message left",
+        )
 
 
 def outbox_retry_due(*, limit: int = 200) -> dict[str, int]:
     """Deliver every pending message whose next attempt is due (the periodic safety net)."""
+    counts = {"sent": 0, "failed": 0, "skipped": 0, "unconfirmed": outbox_expire_claims()}
     ids = list(
         OutboundMessage.objects.filter(status=OutboundStatus.PENDING, next_attempt_at__lte=now())
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
-    counts = {"sent": 0, "failed": 0, "skipped": 0}
     for message_id in ids:
         counts[outbox_deliver(message_id)] += 1
     return counts
+
+
+def _require_outbox_admin(actor: Any) -> None:
+    if not actor.has_perm("notify.change_outboundmessage"):
+        raise PermissionDenied("only administrators decide about messages in the outbox")
+
+
+@transaction.atomic
+def outbox_resend(*, actor: Any, message: OutboundMessage) -> OutboundMessage:
+    """A person decided a failed or unconfirmed message should go (again)."""
+    _require_outbox_admin(actor)
+    current = OutboundMessage.objects.select_for_update().get(pk=message.pk)
+    if current.status not in (OutboundStatus.FAILED, OutboundStatus.UNCONFIRMED):
+        raise Conflict(
+            f"message {current.pk} is {current.get_status_display()}; only failed or "
+            "unconfirmed messages are sent again by hand",
+            field="status",
+        )
+    before = current.status
+    current.status = OutboundStatus.PENDING
+    current.next_attempt_at = now()
+    current.save(update_fields=["status", "next_attempt_at"])
+    audit_record(
+        actor=actor,
+        verb="outbox.resend",
+        target=current,
+        before={"status": before},
+        after={"status": current.status},
+    )
+    transaction.on_commit(lambda: _schedule_delivery(current.pk))
+    return current
+
+
+def outbox_confirm_sent(*, actor: Any, message: OutboundMessage) -> OutboundMessage:
+    """A person checked that an unconfirmed message did reach the customer."""
+    _require_outbox_admin(actor)
+    with transaction.atomic():
+        current = OutboundMessage.objects.select_for_update().get(pk=message.pk)
+        if current.status != OutboundStatus.UNCONFIRMED:
+            raise Conflict(
+                f"message {current.pk} is {current.get_status_display()}; only an unconfirmed "
+                "message can be confirmed as sent",
+                field="status",
+            )
+        moment = current.claimed_at or now()
+        _record_sent(current, moment)
+        audit_record(
+            actor=actor,
+            verb="outbox.confirm_sent",
+            target=current,
+            before={"status": OutboundStatus.UNCONFIRMED},
+            after={"status": OutboundStatus.SENT},
+        )
+    current.refresh_from_db()
+    return current
 
 
 def notification_mark_read(*, user: Any, notification_ids: Iterable[int]) -> int:

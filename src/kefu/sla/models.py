@@ -38,6 +38,15 @@ class Clock(models.Model):
         "standard.ProfileVersion", on_delete=models.PROTECT, related_name="+", db_index=False
     )
 
+    # A clock owed by one department of several (ORG-2: a complaint's department replies).
+    department = models.ForeignKey(
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
     calendar = models.CharField(max_length=50)
     target = models.CharField(max_length=20)  # the duration text, e.g. 4h or 1wd
     cycle = models.PositiveIntegerField(default=1)

@@ -68,6 +68,15 @@ def _milestone(clock: Clock) -> dict[str, Any]:
     return {"escalation": [], "warn_at_percent": 80, "recurring": False, "pause_statuses": []}
 
 
+def _complaint_severity(ticket: Ticket) -> str | None:
+    from kefu.complaints.models import Complaint
+
+    try:
+        return str(ticket.complaint.severity)
+    except Complaint.DoesNotExist:
+        return None
+
+
 def _applies(milestone: dict[str, Any], ticket: Ticket) -> bool:
     values = {
         "category_root": ticket.category.root,
@@ -78,7 +87,11 @@ def _applies(milestone: dict[str, Any], ticket: Ticket) -> bool:
         "channel": ticket.channel,
         "customer_tier": ticket.customer.tier if ticket.customer is not None else None,
     }
-    return all(values.get(key) in allowed for key, allowed in milestone["applies_to"].items())
+    for key, allowed in milestone["applies_to"].items():
+        value = _complaint_severity(ticket) if key == "complaint_severity" else values.get(key)
+        if value not in allowed:
+            return False
+    return True
 
 
 def _target(clock: Clock) -> Target:
@@ -110,10 +123,12 @@ def clock_start(
     moment: dt.datetime,
     cycle: int = 1,
     save: bool = True,
+    department_id: int | None = None,
 ) -> Clock:
     document = _version_document(version.pk)
     clock = Clock(
         ticket=ticket,
+        department_id=department_id,
         milestone=milestone["key"],
         rule=milestone["rule"],
         title=milestone["title"],
@@ -183,7 +198,9 @@ def _open_clocks(ticket: Ticket) -> list[Clock]:
 class TicketChange:
     """What happened to a ticket, as the SLA engine needs to know it."""
 
-    event: str  # created | public_reply | internal | routed | status | record | reopened
+    # created | public_reply | internal | routed | status | record | complaint_registered
+    # | complaint_stage (status_from/status_to are stages) | department_asked | department_replied
+    event: str
     moment: dt.datetime
     first_public_reply: bool = False
     notice: str | None = None
@@ -197,15 +214,25 @@ def sla_ticket_event(*, ticket: Ticket, change: TicketChange) -> None:
     moment = change.moment
     if change.event == "created":
         version = _current_version()
+        # A ticket opened in the complaint tree is the receipt of a complaint (CMP-1).
+        starts = {"ticket_created"}
+        if ticket.category.root == "complaint":
+            starts.add("complaint_received")
         Clock.objects.bulk_create(
             [
                 clock_start(
                     ticket=ticket, milestone=milestone, version=version, moment=moment, save=False
                 )
                 for milestone in _version_document(version.pk)["milestones"]
-                if milestone["start"] == "ticket_created" and _applies(milestone, ticket)
+                if milestone["start"] in starts and _applies(milestone, ticket)
             ]
         )
+        return
+    if (
+        change.event.startswith(("complaint_", "department_"))
+        and change.event != "department_routed"
+    ):
+        _complaint_event(ticket, change)
         return
     clocks = _open_clocks(ticket)
     changed: set[int] = set()
@@ -309,6 +336,175 @@ def sla_ticket_event(*, ticket: Ticket, change: TicketChange) -> None:
                 )
 
 
+# -- complaints (CMP-1…5, ORG-2) ----------------------------------------------------------------
+
+# Which stop events a complaint stage fires: solving includes the investigation (a general
+# complaint may be solved at once, CMP-5); closing after rectification is its completion.
+STAGE_STOPS = {
+    "plan_proposed": {"complaint_investigated"},
+    "solved": {"complaint_investigated", "complaint_solved"},
+}
+STAGE_STARTS = {"solved": "complaint_solved"}
+
+
+def _next_cycle(ticket: Ticket, key: str) -> int:
+    top = (
+        Clock.objects.filter(ticket=ticket, milestone=key)
+        .order_by("-cycle")
+        .values_list("cycle", flat=True)
+        .first()
+    )
+    return (top or 0) + 1
+
+
+def _start_new(
+    ticket: Ticket,
+    starts: set[str],
+    moment: dt.datetime,
+    *,
+    only_missing: bool = False,
+    department_id: int | None = None,
+) -> None:
+    """Start the current version's milestones that begin with one of ``starts`` and apply."""
+    version = _current_version()
+    existing = set(
+        Clock.objects.filter(ticket=ticket).values_list("milestone", flat=True).distinct()
+    )
+    for milestone in _version_document(version.pk)["milestones"]:
+        if milestone["start"] not in starts or not _applies(milestone, ticket):
+            continue
+        if only_missing and milestone["key"] in existing:
+            continue
+        clock_start(
+            ticket=ticket,
+            milestone=milestone,
+            version=version,
+            moment=moment,
+            cycle=_next_cycle(ticket, milestone["key"]),
+            department_id=department_id,
+        )
+
+
+def _save_changed(clocks: list[Clock], changed: set[int]) -> None:
+    for clock in clocks:
+        if clock.pk in changed:
+            clock.version += 1
+            clock.save()
+
+
+def _complaint_event(ticket: Ticket, change: TicketChange) -> None:
+    moment = change.moment
+    if change.event == "complaint_registered":
+        # The ticket is now a complaint (category, transfer handling): clocks that no longer
+        # apply end, the complaint's clocks start from the time it was received, and the
+        # registration clock stops now.
+        received = change.extras.get("received_at", moment)
+        clocks = _open_clocks(ticket)
+        changed: set[int] = set()
+        for clock in clocks:
+            milestone = _milestone(clock)
+            if milestone.get("start") == "ticket_created" and not _applies(milestone, ticket):
+                _cancel(clock, moment)
+                changed.add(clock.pk)
+            elif (
+                milestone.get("start") in ("complaint_received", "ticket_created")
+                and clock.started_at > received
+                and clock.cycle == 1
+                and clock.state == ClockState.RUNNING
+            ):
+                # Registered with an earlier receipt than the ticket's creation (a complaint
+                # taken on the phone and keyed in later): the clock counts from the receipt.
+                clock.started_at = received
+                _schedule(clock, received, _target(clock).seconds)
+                changed.add(clock.pk)
+        _save_changed(clocks, changed)
+        _start_new(ticket, {"complaint_received", "ticket_created"}, received, only_missing=True)
+        _stop_where(ticket, moment, {"complaint_registered"})
+        return
+    if change.event == "department_asked":
+        _start_new(ticket, {"department_asked"}, moment, department_id=change.extras["department"])
+        return
+    if change.event == "department_replied":
+        _stop_where(ticket, moment, {"department_replied"}, department=change.extras["department"])
+        return
+    # complaint_stage
+    stage, source = change.status_to, change.status_from
+    if stage == "investigating" and source in ("solved", "closed"):
+        # Reopened: the solution clocks run again from now; rectification waits for the new one.
+        _cancel_where(ticket, moment, stops={"complaint_rectified"}, notices={"rectification"})
+        _restart_solution_clocks(ticket, moment)
+        return
+    _stop_where(ticket, moment, STAGE_STOPS.get(str(stage), set()))
+    if stage == "solved":
+        # The result notice (HND-7) carries the solution; a plan not yet told is superseded.
+        _cancel_where(ticket, moment, notices={"plan"})
+    if stage == "closed":
+        if source == "rectifying":
+            _stop_where(ticket, moment, {"complaint_rectified"})
+            _start_new(ticket, {"complaint_rectified"}, moment)
+        else:
+            _cancel_where(ticket, moment, stops={"complaint_rectified"})
+    if str(stage) in STAGE_STARTS:
+        _start_new(ticket, {STAGE_STARTS[str(stage)]}, moment)
+
+
+def _stop_where(
+    ticket: Ticket, moment: dt.datetime, stops: set[str], *, department: int | None = None
+) -> None:
+    if not stops:
+        return
+    clocks = _open_clocks(ticket)
+    changed: set[int] = set()
+    for clock in clocks:
+        if _milestone(clock).get("stop") in stops and (
+            department is None or clock.department_id == department
+        ):
+            _stop(clock, moment)
+            changed.add(clock.pk)
+    _save_changed(clocks, changed)
+
+
+def _cancel_where(
+    ticket: Ticket,
+    moment: dt.datetime,
+    *,
+    stops: set[str] | frozenset[str] = frozenset(),
+    notices: set[str] | frozenset[str] = frozenset(),
+) -> None:
+    clocks = _open_clocks(ticket)
+    changed: set[int] = set()
+    for clock in clocks:
+        milestone = _milestone(clock)
+        if milestone.get("stop") in stops or (
+            milestone.get("stop") == "notice_sent" and milestone.get("notice") in notices
+        ):
+            _cancel(clock, moment)
+            changed.add(clock.pk)
+    _save_changed(clocks, changed)
+
+
+def _restart_solution_clocks(ticket: Ticket, moment: dt.datetime) -> None:
+    version = _current_version()
+    running = set(
+        Clock.objects.filter(ticket=ticket, stopped_at__isnull=True)
+        .exclude(state=ClockState.CANCELLED)
+        .values_list("milestone", flat=True)
+    )
+    for milestone in _version_document(version.pk)["milestones"]:
+        if (
+            milestone["stop"] == "complaint_solved"
+            and milestone["key"] not in running
+            and _applies(milestone, ticket)
+        ):
+            clock_start(
+                ticket=ticket,
+                milestone=milestone,
+                version=version,
+                moment=moment,
+                cycle=_next_cycle(ticket, milestone["key"]),
+            )
+
+
 # -- the sweeper ------------------------------------------------------------------------------
 
 
@@ -399,11 +595,8 @@ def _act(clock: Clock, action: str, batch: SweepBatch) -> None:
     elif action == "notify_manager":
         recipients = list(_managers())
     elif action == "notify_department":
-        recipients = (
-            list(ticket.department.members.all())
-            if ticket.department_id and ticket.department
-            else []
-        )
+        department = clock.department or ticket.department
+        recipients = list(department.members.all()) if department is not None else []
     elif action in ("reassign_to_team_lead", "raise_priority"):
         from kefu.tickets.services import ticket_update
 
@@ -528,7 +721,9 @@ def sla_due_clocks(moment: dt.datetime, limit: int) -> list[Clock]:
         return []
     return list(
         Clock.objects.filter(pk__in=ids)
-        .select_related("ticket", "ticket__team__lead", "ticket__assignee", "ticket__department")
+        .select_related(
+            "ticket", "ticket__team__lead", "ticket__assignee", "ticket__department", "department"
+        )
         .order_by("next_action_at", "id")
     )
 

@@ -1,4 +1,4 @@
-"""The DEFAULT profile's SLA milestones (STANDARD.md HND-2, HND-3, HND-5…7, ACC-4, CLS-3)."""
+"""The DEFAULT profile's SLA milestones (STANDARD.md HND-2, HND-3, HND-5…7, ACC-4, CLS-3, CMP-1…5)."""
 
 from __future__ import annotations
 
@@ -107,6 +107,118 @@ DEFAULT_MILESTONES: list[dict[str, Any]] = [
         ],
     ),
 ]
+
+
+COMPLAINTS = {"category_root": ["complaint"]}
+COMPLAINT_ESCALATE = [
+    {"after": "0m", "action": "notify_assignee"},
+    {"after": "30m", "action": "notify_team_lead"},
+    {"after": "1h", "action": "notify_manager"},
+]
+
+# The complaint closed loop (CMP-1…5, ORG-2). "complaint_received" is the moment the center got
+# the complaint: the creation of a complaint ticket, or the received time given at registration.
+COMPLAINT_MILESTONES: list[dict[str, Any]] = [
+    _milestone(
+        "complaint_register",
+        "CMP-1",
+        "投诉登记",
+        start="complaint_received",
+        stop="complaint_registered",
+        target="complaint_register_within",
+        applies_to=COMPLAINTS,
+        escalation=COMPLAINT_ESCALATE,
+    ),
+    _milestone(
+        "complaint_investigation",
+        "CMP-2",
+        "投诉调查",
+        start="complaint_received",
+        stop="complaint_investigated",
+        target="complaint_investigation_within",
+        applies_to=COMPLAINTS,
+        escalation=COMPLAINT_ESCALATE,
+    ),
+    _milestone(
+        "complaint_plan_notice",
+        "CMP-2",
+        "初步方案告知客户",
+        start="complaint_received",
+        stop="notice_sent",
+        notice="plan",
+        target="complaint_investigation_within",
+        applies_to=COMPLAINTS,
+        escalation=COMPLAINT_ESCALATE,
+    ),
+    _milestone(
+        "complaint_final_solution",
+        "CMP-3",
+        "最终解决方案",
+        start="complaint_received",
+        stop="complaint_solved",
+        target="complaint_final_solution_within",
+        calendar="office",
+        applies_to=COMPLAINTS,
+        escalation=COMPLAINT_ESCALATE,
+    ),
+    _milestone(
+        "complaint_general_solution",
+        "CMP-5",
+        "一般投诉解决",
+        start="complaint_received",
+        stop="complaint_solved",
+        target="complaint_general_solution_within",
+        applies_to={**COMPLAINTS, "complaint_severity": ["general"]},
+        escalation=COMPLAINT_ESCALATE,
+    ),
+    _milestone(
+        "complaint_major_handling",
+        "CMP-5",
+        "重大投诉协同处理",
+        start="complaint_received",
+        stop="complaint_solved",
+        target="complaint_major_handling_within",
+        applies_to={**COMPLAINTS, "complaint_severity": ["major"]},
+        escalation=COMPLAINT_ESCALATE,
+    ),
+    _milestone(
+        "complaint_rectification",
+        "CMP-4",
+        "整改落实",
+        start="complaint_solved",
+        stop="complaint_rectified",
+        target="complaint_rectification_within",
+        calendar="office",
+        applies_to=COMPLAINTS,
+        escalation=COMPLAINT_ESCALATE,
+    ),
+    _milestone(
+        "complaint_rectification_notice",
+        "CMP-4",
+        "整改结果告知客户",
+        start="complaint_rectified",
+        stop="notice_sent",
+        notice="rectification",
+        target="result_notice",
+        applies_to=COMPLAINTS,
+        escalation=COMPLAINT_ESCALATE,
+    ),
+    _milestone(
+        "complaint_department_reply",
+        "ORG-2",
+        "责任部门回复",
+        start="department_asked",
+        stop="department_replied",
+        target="complaint_department_reply_within",
+        applies_to=COMPLAINTS,
+        escalation=[
+            {"after": "0m", "action": "notify_department"},
+            {"after": "2h", "action": "notify_assignee"},
+            {"after": "4h", "action": "notify_manager"},
+        ],
+    ),
+]
+DEFAULT_MILESTONES.extend(COMPLAINT_MILESTONES)
 
 
 def default_document() -> dict[str, Any]:

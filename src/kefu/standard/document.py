@@ -29,7 +29,17 @@ from kefu.calendars.durations import parse_duration
 from kefu.core.errors import InvalidInput
 from kefu.standard.catalog import BY_KEY, PARAMETERS
 
-START_EVENTS = ("ticket_created", "first_public_reply", "department_routed", "ticket_resolved")
+START_EVENTS = (
+    "ticket_created",
+    "first_public_reply",
+    "department_routed",
+    "ticket_resolved",
+    # Complaint stages (CMP-1…4): received is the moment the center got the complaint.
+    "complaint_received",
+    "complaint_solved",
+    "complaint_rectified",
+    "department_asked",
+)
 STOP_EVENTS = (
     "first_public_reply",
     "public_reply",
@@ -37,6 +47,11 @@ STOP_EVENTS = (
     "ticket_resolved",
     "record_completed",
     "notice_sent",
+    "complaint_registered",
+    "complaint_investigated",
+    "complaint_solved",
+    "complaint_rectified",
+    "department_replied",
 )
 ACTIONS = (
     "notify_assignee",
@@ -63,6 +78,7 @@ FILTER_KEYS = (
     "priority",
     "channel",
     "customer_tier",
+    "complaint_severity",
 )
 _KEY = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 _RULE = re.compile(r"^[A-Z]{2,4}-\d{1,2}$")

@@ -202,6 +202,8 @@ class TicketEventKind(models.TextChoices):
     ASSIGNMENT = "assignment", pgettext_lazy("ticket event kind", "Assignment")
     FIELD_CHANGE = "field_change", pgettext_lazy("ticket event kind", "Field change")
     ATTACHMENT = "attachment", pgettext_lazy("ticket event kind", "Attachment")
+    NOTICE = "notice", pgettext_lazy("ticket event kind", "Customer notice")
+    COMPLAINT = "complaint", pgettext_lazy("ticket event kind", "Complaint")
 
 
 class TicketEvent(models.Model):

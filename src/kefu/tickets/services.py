@@ -57,8 +57,8 @@ EDITABLE_FIELDS = frozenset([*TEXT_LIMITS, *CHOICE_FIELDS, *REFERENCE_FIELDS, "p
 ROUTING_FIELDS = ("assignee", "team", "department")
 AUDIT_FIELDS = sorted(EDITABLE_FIELDS | {"status", "number", "version"})
 COMMENT_LIMIT = 20_000
-# Customer notices of the standard that a public reply can carry (HND-5, HND-6, HND-7, CMP-4).
-NOTICE_KINDS = ("need_confirmation", "progress", "result", "rectification")
+# Customer notices of the standard that a public reply can carry (HND-5…7, CMP-2, CMP-4).
+NOTICE_KINDS = ("need_confirmation", "progress", "plan", "result", "rectification")
 
 # A plain type/subtype: anything else (parameters, CR/LF, NUL) is replaced by a guess.
 _CONTENT_TYPE = re.compile(r"^[a-z0-9][a-z0-9.+-]{0,40}/[a-z0-9][a-z0-9.+-]{0,60}$")
@@ -372,11 +372,35 @@ def ticket_update(
     return current
 
 
+COMPLAINT_OWNED_TARGETS = frozenset(
+    {TicketStatus.RESOLVED, TicketStatus.CLOSED, TicketStatus.CANCELLED}
+)
+
+
+def _complaint_owned(ticket: Ticket, source: str, to: str) -> bool:
+    reopening = to == TicketStatus.OPEN and source in (TicketStatus.RESOLVED, TicketStatus.CLOSED)
+    if to not in COMPLAINT_OWNED_TARGETS and not reopening:
+        return False
+    from kefu.complaints.models import Complaint
+
+    return Complaint.objects.filter(ticket_id=ticket.pk).exists()
+
+
 @transaction.atomic
 def ticket_transition(
-    *, actor: Any, ticket: Ticket, to: str, version: int | None = None, reason: str = ""
+    *,
+    actor: Any,
+    ticket: Ticket,
+    to: str,
+    version: int | None = None,
+    reason: str = "",
+    via_complaint: bool = False,
 ) -> Ticket:
-    """Move a ticket along the state machine; anything off the map is a 409 with the reason."""
+    """Move a ticket along the state machine; anything off the map is a 409 with the reason.
+
+    A complaint ticket is solved, closed, withdrawn and reopened by its complaint's stages
+    (CMP-3, CMP-4), which call this with ``via_complaint``; directly those moves are refused.
+    """
     _require_permission(actor, "tickets.change_ticket", "your role may not change tickets")
     if len(reason) > COMMENT_LIMIT:
         raise InvalidInput(f"reason is longer than {COMMENT_LIMIT} characters", field="reason")
@@ -388,7 +412,13 @@ def ticket_transition(
         allowed=ALLOWED_TRANSITIONS, current=source, target=to, labels=STATUS_LABELS, noun="ticket"
     )
     moment = now()
-    if to == TicketStatus.CANCELLED:
+    if not via_complaint and _complaint_owned(current, source, to):
+        raise Conflict(
+            f"ticket {current.number} is a complaint: it is solved, closed, withdrawn or "
+            "reopened on its complaint page, stage by stage (CMP-3, CMP-4)",
+            field="to",
+        )
+    if to == TicketStatus.CANCELLED and not via_complaint:
         _require_permission(
             actor, "tickets.cancel_ticket", "only team leads and managers may cancel a ticket"
         )
@@ -566,3 +596,44 @@ def ticket_attachment_add(
         path.unlink(missing_ok=True)
         raise
     return attachment
+
+
+def ticket_notice_record(
+    *,
+    actor: Any,
+    ticket: Ticket,
+    notice: str,
+    channel: str,
+    moment: dt.datetime,
+    delivered: bool,
+    body: str = "",
+    data: Mapping[str, Any] | None = None,
+) -> TicketEvent:
+    """Put a customer notice on the timeline: when queued, and again when it reached the channel.
+
+    Delivery counts as a public reply (HND-3 first response, HND-6 progress) and stops the
+    clock that waits for this notice (HND-5, HND-7, CMP-2, CMP-4). Call inside a transaction.
+    """
+    current = _locked(ticket)
+    event = _event(
+        current,
+        kind=TicketEventKind.NOTICE,
+        actor=actor,
+        moment=moment,
+        body=body,
+        is_public=True,
+        data={**(data or {}), "notice": notice, "channel": channel, "delivered": delivered},
+    )
+    if not delivered:
+        return event
+    fields = ["updated_at", "version"]
+    first = current.first_response_at is None
+    if first:
+        current.first_response_at = moment
+        fields.append("first_response_at")
+    current.version += 1
+    current.updated_at = max(moment, current.updated_at)
+    current.save(update_fields=fields)
+    change = TicketChange("public_reply", moment, first_public_reply=first, notice=notice)
+    sla_ticket_event(ticket=current, change=change)
+    return event

@@ -29,13 +29,8 @@ from kefu.accounts.selectors import user_has_role, user_may_see_unmasked_pii
 from kefu.core.errors import KefuError, NotFound, StaleVersion
 from kefu.core.timeutils import now
 from kefu.core.web import explain
-from kefu.customers.identities import IdentityKind
-from kefu.customers.selectors import (
-    customer_find_by_identity,
-    customer_identities,
-    customer_queryset,
-)
-from kefu.customers.services import customer_create
+from kefu.customers.selectors import customer_identities, customer_queryset
+from kefu.customers.services import customer_find_or_create
 from kefu.sla.selectors import next_due_by_ticket, ticket_clocks
 from kefu.sla.views import clock_rows
 from kefu.tickets import services
@@ -626,14 +621,12 @@ def ticket_attach_post(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _find_or_create_customer(request: HttpRequest, data: dict[str, Any]) -> Any:
-    phone, email = (data.get("phone") or "").strip(), (data.get("email") or "").strip()
-    for kind, value in ((IdentityKind.PHONE, phone), (IdentityKind.EMAIL, email)):
-        if value:
-            found = customer_find_by_identity(kind=kind, value=value)
-            if found is not None:
-                return found
-    name = (data.get("customer_name") or "").strip() or phone or email
-    return customer_create(actor=request.user, name=name, phone=phone or None, email=email or None)
+    return customer_find_or_create(
+        actor=request.user,
+        phone=data.get("phone") or "",
+        email=data.get("email") or "",
+        name=data.get("customer_name") or "",
+    )
 
 
 @login_required

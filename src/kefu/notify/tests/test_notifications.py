@@ -66,7 +66,7 @@ def test_failed_delivery_is_retried_then_given_up(settings, agent):
     OutboundMessage.objects.filter(pk=message.pk).update(
         attempts=7, next_attempt_at=message.created_at
     )
-    assert outbox_retry_due() == {"sent": 0, "failed": 1, "skipped": 0}
+    assert outbox_retry_due() == {"sent": 0, "failed": 1, "skipped": 0, "unconfirmed": 0}
     assert OutboundMessage.objects.get(pk=message.pk).status == "failed"
 
 
