@@ -61,6 +61,10 @@ urlpatterns = [
     path("sla/compliance/", sla_views.compliance, name="sla-compliance"),
     path("notifications/", notify_views.notification_list, name="notifications"),
     path("notifications/read/", notify_views.notification_read_all, name="notifications-read-all"),
+    # Complaints (CMP-1…6), the improvement register (IMP-3), customer notices
+    path("complaints/", include("kefu.complaints.urls")),
+    path("improvements/", include("kefu.complaints.improvement_urls")),
+    path("manage/notices/", include("kefu.notify.urls")),
     # Manager pages
     path("manage/audit/", audit_views.audit_browser, name="manage-audit"),
     path("manage/users/", account_views.user_list_page, name="manage-users"),
