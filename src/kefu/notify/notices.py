@@ -104,12 +104,12 @@ def notice_variables(ticket: Any, extra: Mapping[str, str] | None = None) -> dic
     from kefu.sla.models import OPEN_STATES, Clock
 
     complaint = getattr(ticket, "complaint", None) if _has_complaint(ticket) else None
+    # The time node the customer is promised: a complaint's final solution (CMP-3), else the
+    # ticket's own promise, else the next progress or solution deadline.
+    open_clocks = Clock.objects.filter(ticket=ticket, state__in=OPEN_STATES)
     due_clock = (
-        Clock.objects.filter(
-            ticket=ticket,
-            state__in=OPEN_STATES,
-            milestone__in=["complaint_final_solution", "instant_solution", "progress_update"],
-        )
+        open_clocks.filter(milestone="complaint_final_solution").order_by("-cycle").first()
+        or open_clocks.filter(milestone__in=["instant_solution", "progress_update"])
         .order_by("due_at")
         .first()
     )
