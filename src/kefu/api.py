@@ -104,6 +104,8 @@ def _register_routers() -> None:
     from kefu.accounts.api import router as accounts_router
     from kefu.audit.api import router as audit_router
     from kefu.calendars.api import router as calendars_router
+    from kefu.complaints.api import improvements_router
+    from kefu.complaints.api import router as complaints_router
     from kefu.customers.api import router as customers_router
     from kefu.notify.api import router as notify_router
     from kefu.tickets.api import router as tickets_router
@@ -114,6 +116,8 @@ def _register_routers() -> None:
     api.add_router("/audit", audit_router)
     api.add_router("/calendars", calendars_router)
     api.add_router("/notifications", notify_router)
+    api.add_router("/complaints", complaints_router)
+    api.add_router("/improvements", improvements_router)
 
 
 _register_routers()

@@ -182,7 +182,8 @@ def improvements(*, user: Any, status: str = "") -> QuerySet[Improvement]:
     rows = Improvement.objects.select_related("owner", "complaint", "complaint__ticket")
     if status:
         rows = rows.filter(status=status)
-    return rows.order_by("status", "due", "id")
+    # Open lines first ("open" sorts after "done"), the nearest due date on top.
+    return rows.order_by("-status", "due", "id")
 
 
 # -- dashboard --------------------------------------------------------------------------------

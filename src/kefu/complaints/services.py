@@ -136,6 +136,8 @@ def _departments(values: Iterable[Any]) -> list[Department]:
             department = Department.objects.filter(code=str(value)).first()
         if department is None:
             raise InvalidInput(f"department {value!r} does not exist", field="departments")
+        if not department.is_active:
+            raise InvalidInput(f"department {department} is inactive", field="departments")
         found[department.pk] = department
     return list(found.values())
 
@@ -200,6 +202,8 @@ def _timeline(
         data=data,
         created_at=moment,
     )
+    # Complaint work is activity on the ticket: queues sort it to the top.
+    Ticket.objects.filter(pk=ticket.pk, updated_at__lt=moment).update(updated_at=moment)
 
 
 # -- assignment -------------------------------------------------------------------------------
@@ -314,6 +318,7 @@ def complaint_register(
         received = (
             _received_at(received_at, moment) if received_at is not None else ticket.created_at
         )
+    moment = max(now(), ticket.created_at)  # registered once the ticket exists
     complaint = Complaint.objects.create(
         ticket=ticket,
         type=category,
@@ -398,6 +403,9 @@ def _raise_ticket(
             "as a new complaint for the customer instead",
             field="ticket",
         )
+    if current.status == TicketStatus.NEW:
+        # Taken up while the raiser can still see it; the specialist takes it over next.
+        current = ticket_transition(actor=actor, ticket=current, to=TicketStatus.OPEN)
     changes: dict[str, Any] = {
         "category": category,
         "handling_class": HandlingClass.TRANSFER,

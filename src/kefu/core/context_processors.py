@@ -24,5 +24,9 @@ def workspace(request: HttpRequest) -> dict[str, Any]:
             "users": user.has_perm("accounts.view_user"),
             "teams": user.has_perm("accounts.view_team"),
             "admin": user.is_staff,
+            "complaints": user.has_perm("complaints.view_complaint"),
+            "improvements": user.has_perm("complaints.view_improvement"),
+            "notice_templates": user.has_perm("notify.view_noticetemplate"),
+            "outbox": user.has_perm("notify.view_outboundmessage"),
         },
     }

@@ -28,6 +28,7 @@ from kefu.customers.models import Customer, CustomerIdentity
 from kefu.customers.services import customer_create, identity_lookup_hash
 from kefu.demo import content
 from kefu.demo.bulk import BulkInserter, next_id, reset_sequences
+from kefu.demo.complaints import seed_demo_complaints
 from kefu.tickets.models import (
     Category,
     CategoryRoot,
@@ -686,6 +687,11 @@ def _seed_demo_center(
         progress=progress,
     )
     start_demo_clocks()
+    # Registered through the services (which run their own clocks), then swept like the rest.
+    if seed_demo_complaints(rng, created):
+        from kefu.sla.services import sla_sweep
+
+        sla_sweep()
     with transaction.atomic():
         audit_record(
             actor=admin,

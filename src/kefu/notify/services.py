@@ -208,7 +208,8 @@ def outbox_resend(*, actor: Any, message: OutboundMessage) -> OutboundMessage:
     before = current.status
     current.status = OutboundStatus.PENDING
     current.next_attempt_at = now()
-    current.save(update_fields=["status", "next_attempt_at"])
+    current.attempts = 0  # a fresh series of tries with back-off
+    current.save(update_fields=["status", "next_attempt_at", "attempts"])
     audit_record(
         actor=actor,
         verb="outbox.resend",

@@ -625,6 +625,7 @@ def ticket_notice_record(
         data={**(data or {}), "notice": notice, "channel": channel, "delivered": delivered},
     )
     if not delivered:
+        Ticket.objects.filter(pk=current.pk, updated_at__lt=moment).update(updated_at=moment)
         return event
     fields = ["updated_at", "version"]
     first = current.first_response_at is None

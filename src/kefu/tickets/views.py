@@ -26,11 +26,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kefu.accounts.models import Department, Team, User
 from kefu.accounts.selectors import user_has_role, user_may_see_unmasked_pii
+from kefu.complaints.models import Complaint
+from kefu.complaints.stages import ComplaintStage
 from kefu.core.errors import KefuError, NotFound, StaleVersion
 from kefu.core.timeutils import now
 from kefu.core.web import explain
 from kefu.customers.selectors import customer_identities, customer_queryset
 from kefu.customers.services import customer_find_or_create
+from kefu.notify.models import NoticeKind, OutboundChannel
 from kefu.sla.selectors import next_due_by_ticket, ticket_clocks
 from kefu.sla.views import clock_rows
 from kefu.tickets import services
@@ -68,6 +71,7 @@ from kefu.tickets.selectors import (
     ticket_get,
     visible_tickets,
 )
+from kefu.tickets.services import COMPLAINT_OWNED_TARGETS
 from kefu.tickets.states import ALLOWED_TRANSITIONS, OPEN_STATUSES, TicketStatus
 
 PAGE_SIZE = 25
@@ -245,6 +249,8 @@ def _ticket_or_404(request: HttpRequest, number: str) -> Ticket:
 
 def _transitions(request: HttpRequest, ticket: Ticket) -> list[dict[str, Any]]:
     buttons = []
+    # A complaint is solved, closed, withdrawn and reopened on its complaint page (CMP-3).
+    owned = _complaint_id(ticket) is not None
     # The main action first, the destructive one last (and set apart in the template).
     order = [
         TicketStatus.RESOLVED,
@@ -256,6 +262,11 @@ def _transitions(request: HttpRequest, ticket: Ticket) -> list[dict[str, Any]]:
     ]
     for target in [status for status in order if status in ALLOWED_TRANSITIONS[ticket.status]]:
         if target == TicketStatus.CANCELLED and not request.user.has_perm("tickets.cancel_ticket"):
+            continue
+        if owned and (
+            target in COMPLAINT_OWNED_TARGETS
+            or (target == TicketStatus.OPEN and ticket.status not in OPEN_STATUSES)
+        ):
             continue
         label = (
             REOPEN_VERB
@@ -307,6 +318,24 @@ FIELD_LABELS = {
 _NAMED = {"assignee": User, "solution_owner": User, "team": Team, "department": Department}
 
 
+def _stage_label(value: Any) -> Any:
+    return ComplaintStage(value).label if value in ComplaintStage.values else value
+
+
+def _notice_label(data: dict[str, Any]) -> str:
+    kind = data.get("notice")
+    label = NoticeKind(kind).label if kind in NoticeKind.values else str(kind)
+    channel = data.get("channel")
+    via = OutboundChannel(channel).label if channel in OutboundChannel.values else str(channel)
+    if data.get("delivered"):
+        return _("%(notice)s delivered by %(channel)s") % {"notice": label, "channel": via}
+    return _("%(notice)s queued for %(channel)s to %(to)s") % {
+        "notice": label,
+        "channel": via,
+        "to": data.get("to", ""),
+    }
+
+
 def _describe_events(events: list[TicketEvent]) -> None:
     """Attach readable ``changes`` (labels, names instead of ids) to timeline events."""
     wanted: dict[type[Any], set[int]] = {}
@@ -330,6 +359,16 @@ def _describe_events(events: list[TicketEvent]) -> None:
 
     for event in events:
         changes = []
+        if event.kind == "complaint" and event.data.get("action") == "stage":
+            changes.append(
+                {
+                    "label": _("Complaint stage"),
+                    "before": _stage_label(event.data.get("from")),
+                    "after": _stage_label(event.data.get("to")),
+                }
+            )
+        if event.kind == "notice":
+            event.notice_label = _notice_label(event.data)  # type: ignore[attr-defined]
         if event.kind == "status_change":
             changes.append(
                 {
@@ -361,6 +400,24 @@ def _live_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
         "transitions": _transitions(request, ticket),
         "clocks": clock_rows(list(ticket_clocks(ticket=ticket)), moment),
         "completeness": _completeness(ticket),
+    }
+
+
+def _complaint_id(ticket: Ticket) -> int | None:
+    cached = getattr(ticket, "_complaint_id", False)
+    if cached is False:
+        cached = Complaint.objects.filter(ticket=ticket).values_list("pk", flat=True).first()
+        ticket._complaint_id = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _complaint_panel(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
+    complaint_id = _complaint_id(ticket)
+    return {
+        "complaint_id": complaint_id,
+        "may_raise_complaint": complaint_id is None
+        and ticket.status in OPEN_STATUSES
+        and request.user.has_perm("complaints.add_complaint"),
     }
 
 
@@ -457,6 +514,7 @@ def _render_ticket(
             "may_route": request.user.has_perm("tickets.change_ticket"),
             "is_lead": user_has_role(request.user, "team_lead", "manager", "admin"),
             **_customer_panel(request, ticket, customer),
+            **_complaint_panel(request, ticket),
         }
     )
     return render(request, "tickets/ticket.html", context, status=status)

@@ -19,5 +19,22 @@
       font: { family: "Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif", size: 12 }
     }, { displayModeBar: false, responsive: true });
   }
+  function complaintTypes() {
+    var holder = document.getElementById("complaint-type-chart");
+    var source = document.getElementById("complaint-chart-data");
+    if (!holder || !source || !window.Plotly) return;
+    var rows = JSON.parse(source.textContent).types;
+    window.Plotly.newPlot(holder, [{
+      type: "bar",
+      x: rows.map(function (row) { return row.label; }),
+      y: rows.map(function (row) { return row.count; }),
+      marker: { color: "#dc3545" }
+    }], {
+      height: 240, margin: { t: 10, r: 10, b: 60, l: 40 },
+      yaxis: { title: { text: holder.dataset.axisTitle }, rangemode: "tozero" },
+      font: { family: "Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif", size: 12 }
+    }, { displayModeBar: false, responsive: true });
+  }
   document.addEventListener("DOMContentLoaded", compliance);
+  document.addEventListener("DOMContentLoaded", complaintTypes);
 })();
