@@ -157,6 +157,9 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                 _("Complaint registered on ticket %(number)s.")
                 % {"number": complaint.ticket.number},
             )
+            if not services.complaint_is_visible(request.user, complaint):
+                # Handed to a complaint specialist of another team: the raiser's work is done.
+                return redirect("home")
             return redirect("complaint-page", complaint_id=complaint.pk)
     return render(
         request,
@@ -195,6 +198,8 @@ def _stage_forms(
                 "fields": [form[name] for name in fields],
                 "reopen": target == ComplaintStage.INVESTIGATING
                 and complaint.stage in (ComplaintStage.SOLVED, ComplaintStage.CLOSED),
+                "back": target == ComplaintStage.INVESTIGATING
+                and complaint.stage == ComplaintStage.PLAN_PROPOSED,
                 "open": failed is not None and failed.data.get("to") == target,
             }
         )

@@ -38,6 +38,12 @@ from kefu.tickets.models import Ticket
 
 logger = logging.getLogger(__name__)
 PRIORITY_UP = {"C": "B", "B": "A", "A": "A"}
+# What happens once in a ticket's life, so a reopened ticket does not wait for it again: the
+# record was completed (CLS-3), the work was routed (HND-2), the need confirmed (HND-5), the
+# complaint registered (CMP-1).
+ONCE_PER_TICKET = frozenset(
+    {"record_completed", "department_routed", "notice_sent", "complaint_registered"}
+)
 
 
 @lru_cache(maxsize=64)
@@ -243,8 +249,9 @@ def sla_ticket_event(*, ticket: Ticket, change: TicketChange) -> None:
         stop = milestone.get("stop")
         hit = False
         if change.event == "public_reply":
+            # After a reopen (cycle 2 on) the first answer is the first reply since then.
             hit = stop == "public_reply" or (
-                stop == "first_public_reply" and change.first_public_reply
+                stop == "first_public_reply" and (change.first_public_reply or clock.cycle > 1)
             )
             hit = hit or (
                 stop == "notice_sent"
@@ -304,11 +311,12 @@ def sla_ticket_event(*, ticket: Ticket, change: TicketChange) -> None:
         starting.append("department_routed")
     if change.event == "public_reply" and change.first_public_reply:
         starting.append("first_public_reply")
-    if (
+    reopened = (
         change.event == "status"
         and change.status_to == "open"
         and change.status_from in ("resolved", "closed")
-    ):
+    )
+    if reopened:
         starting.append("ticket_created")  # a reopened ticket runs its clocks again
     if starting:
         version = _current_version()
@@ -322,6 +330,7 @@ def sla_ticket_event(*, ticket: Ticket, change: TicketChange) -> None:
             if (
                 milestone["start"] in starting
                 and milestone["key"] not in running
+                and not (reopened and milestone["stop"] in ONCE_PER_TICKET)
                 and _applies(milestone, ticket)
             ):
                 cycle = (

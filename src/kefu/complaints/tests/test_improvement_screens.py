@@ -15,6 +15,7 @@ from kefu.audit.models import AuditEvent
 from kefu.complaints.models import Improvement, ImprovementStatus, RectificationType
 from kefu.complaints.services import complaint_register, improvement_create
 from kefu.core.timeutils import local_date, now
+from kefu.tests_support.html import unlabelled_controls
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADERS = ["问题", "数据/证据", "改进措施", "类型", "负责人", "期限", "结果", "状态", "来源工单"]
@@ -233,10 +234,7 @@ def test_forms_label_their_controls(client, complaint_specialist, line):
     client.force_login(complaint_specialist)
     for url in ("/improvements/", "/improvements/new/", f"/improvements/{line.pk}/"):
         page = client.get(url).content.decode()
-        ids = set(re.findall(r'<(?:input|select|textarea)[^>]*\sid="([^"]+)"', page))
-        labelled = set(re.findall(r'<label[^>]*\sfor="([^"]+)"', page))
-        hidden = set(re.findall(r'<input[^>]*type="hidden"[^>]*\sid="([^"]+)"', page))
-        assert ids - hidden <= labelled, (url, ids - hidden - labelled)
+        assert not unlabelled_controls(page), (url, unlabelled_controls(page))
 
 
 @pytest.mark.django_db

@@ -1026,14 +1026,6 @@ def test_reopening_a_solved_complaint_restarts_the_final_solution_clock(
     assert_clock(ticket, "complaint_rectification", "running", "2026-10-14 09:30", cycle=2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reopening restarts the ticket_created clocks as cycle 2, and first_response_* "
-    "(stops only on the *first* public reply of the ticket), transfer_routing (stops only on "
-    "a new department routing) and record_complete (stops only when the record goes from "
-    "incomplete to complete) cannot be met on a reopened complaint: they breach and escalate "
-    "whatever the specialist does until the complaint is solved again",
-)
 @pytest.mark.django_db
 def test_a_reopened_complaint_has_no_clock_that_nothing_can_stop(
     loop, sms, agent, complaint_specialist, customer

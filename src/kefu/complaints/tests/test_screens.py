@@ -8,6 +8,7 @@ from django.db import transaction
 from kefu.complaints.models import Complaint
 from kefu.complaints.services import complaint_register
 from kefu.tests_support.factories import make_ticket
+from kefu.tests_support.html import unlabelled_controls
 
 
 @pytest.fixture
@@ -191,3 +192,19 @@ def test_dashboard_counts_and_rates(client, manager, major):
     assert response.status_code == 200
     assert "alert-danger" in response.content.decode()
     assert client.get("/complaints/dashboard/?start=0001-01-01").status_code == 200
+
+
+@pytest.mark.django_db
+def test_every_complaint_page_labels_its_form_controls(client, manager, major):
+
+    client.force_login(manager)
+    for url in (
+        "/complaints/",
+        f"/complaints/{major.pk}/",
+        "/complaints/new/",
+        f"/complaints/new/?ticket={major.ticket.number}",
+        "/complaints/departments/?all=1",
+        "/complaints/dashboard/",
+    ):
+        page = client.get(url).content.decode()
+        assert not unlabelled_controls(page), (url, unlabelled_controls(page))

@@ -246,3 +246,55 @@ def test_live_updates(page, live_server, agent, ticket):
     expect(row).to_be_visible(timeout=LIVE_TIMEOUT_MS)
     expect(row).to_contain_text("新来电：洗衣机漏水")
     shot(page, "10-queue-live.png")
+
+
+def test_complaint_raised_from_a_ticket_and_worked_through_its_stages(
+    browser, page, live_server, agent, complaint_specialist, ticket
+):
+    # The agent raises the ticket as a complaint in one step (CMP-1).
+    log_in(page, live_server, agent.username)
+    open_ticket(page, live_server, ticket)
+    with page.expect_navigation():
+        page.click("#complaint-panel a")
+    page.select_option("#id_severity", "major")
+    page.fill("#id_demands", "要求上门道歉并赔偿误工费")
+    with page.expect_navigation():
+        page.click("form:has(#id_demands) button[type=submit]")
+    expect(page.locator(".alert-success")).to_contain_text(ticket.number)
+
+    # The complaint specialist works it on the complaint page.
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", reduced_motion="reduce")
+    context.set_default_timeout(10_000)
+    specialist = context.new_page()
+    specialist.goto(f"{live_server.url}/accounts/login/")
+    specialist.fill("#id_username", complaint_specialist.username)
+    specialist.fill("#id_password", TEST_PASSWORD)
+    specialist.click("form:has(#id_password) button[type=submit]")
+    specialist.goto(f"{live_server.url}/complaints/")
+    with specialist.expect_navigation():
+        specialist.click(f"#complaint-queue a:has-text('{ticket.number}')")
+    expect(specialist.locator("#complaint-stage")).to_have_text("已登记")
+    expect(specialist.locator("#complaint-clocks")).to_contain_text("投诉调查")
+
+    specialist.click("button[aria-controls=move-investigating]")
+    with specialist.expect_navigation():
+        specialist.click("#move-investigating button[type=submit]")
+    expect(specialist.locator("#complaint-stage")).to_have_text("调查中")
+
+    # A plan without its evidence is refused, the typed findings stay.
+    specialist.click("button[aria-controls=move-plan_proposed]")
+    specialist.fill("#id_plan_proposed_findings", "录音确认师傅迟到两小时且未提前告知")
+    specialist.fill("#id_plan_proposed_plan", "主管上门致歉并免除服务费")
+    with specialist.expect_navigation():
+        specialist.click("#move-plan_proposed button[type=submit]")
+    expect(specialist.locator("#move-plan_proposed .invalid-feedback")).to_be_visible()
+    expect(specialist.locator("#id_plan_proposed_findings")).to_have_value(
+        "录音确认师傅迟到两小时且未提前告知"
+    )
+    specialist.fill("#id_plan_proposed_evidence", "recording: CALL-0042 — 第2分钟")
+    with specialist.expect_navigation():
+        specialist.click("#move-plan_proposed button[type=submit]")
+    expect(specialist.locator("#complaint-stage")).to_have_text("已提出初步方案")
+    expect(specialist.locator("#complaint-notices")).to_contain_text("初步方案")
+    shot(specialist, "10-complaint-plan-proposed.png")
+    context.close()

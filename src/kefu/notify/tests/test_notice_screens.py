@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 from django.utils import timezone
@@ -12,6 +11,7 @@ from kefu.audit.models import AuditEvent
 from kefu.notify.models import NoticeTemplate, OutboundMessage, OutboundStatus
 from kefu.notify.notices import SAMPLE, template_update
 from kefu.tests_support.factories import UserFactory
+from kefu.tests_support.html import unlabelled_controls
 
 PHONE = "13912345678"
 EMAIL = "wang.fang@example.com"
@@ -224,10 +224,7 @@ def test_edit_page_labels_its_controls(client, administrator, sms_template):
     client.force_login(administrator)
     for url in (f"/manage/notices/{sms_template.pk}/", "/manage/notices/outbox/"):
         page = client.get(url).content.decode()
-        ids = set(re.findall(r'<(?:input|select|textarea)[^>]*\sid="([^"]+)"', page))
-        labelled = set(re.findall(r'<label[^>]*\sfor="([^"]+)"', page))
-        hidden = set(re.findall(r'<input[^>]*type="hidden"[^>]*\sid="([^"]+)"', page))
-        assert ids - hidden <= labelled, (url, ids - hidden - labelled)
+        assert not unlabelled_controls(page), (url, unlabelled_controls(page))
 
 
 @pytest.mark.django_db
