@@ -29,8 +29,14 @@ from kefu.complaints.models import (
     RectificationType,
     Severity,
 )
-from kefu.complaints.stages import ACTIVE_STAGES, ALLOWED_STAGES, STAGE_LABELS, ComplaintStage
+from kefu.complaints.stages import (
+    ALLOWED_STAGES,
+    OPEN_STAGES,
+    STAGE_LABELS,
+    ComplaintStage,
+)
 from kefu.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, StaleVersion
+from kefu.core.forms import LATEST
 from kefu.core.state_machine import check_transition
 from kefu.core.timeutils import local_date, now
 from kefu.customers.models import ContactChannel, Customer
@@ -426,17 +432,24 @@ def _department_ask(
 ) -> ComplaintDepartment:
     if not department.is_active:
         raise InvalidInput(f"department {department} is inactive", field="department")
-    if ComplaintDepartment.objects.filter(complaint=complaint, department=department).exists():
+    asker = actor if getattr(actor, "pk", None) else None
+    row = ComplaintDepartment.objects.filter(complaint=complaint, department=department).first()
+    if row is not None and row.replied_at is None:
         raise Conflict(
             f"{department.name} is already asked about this complaint", field="department"
         )
-    row = ComplaintDepartment.objects.create(
-        complaint=complaint,
-        department=department,
-        request=request,
-        asked_at=moment,
-        asked_by=actor if getattr(actor, "pk", None) else None,
-    )
+    if row is None:
+        row = ComplaintDepartment.objects.create(
+            complaint=complaint,
+            department=department,
+            request=request,
+            asked_at=moment,
+            asked_by=asker,
+        )
+    else:  # asked again after a reopen: the earlier answer stays on the timeline
+        row.request, row.asked_at, row.asked_by = request, moment, asker
+        row.reply, row.replied_at, row.replied_by, row.copied_at = "", None, None, None
+        row.save()
     ticket = complaint.ticket
     sla_ticket_event(
         ticket=ticket,
@@ -474,8 +487,12 @@ def complaint_department_add(
     _require(actor, "complaints.handle_complaint", "your role may not work complaints")
     current = _locked(complaint)
     _require_visible(actor, current)
-    if current.stage not in ACTIVE_STAGES:
-        raise Conflict(f"complaint {current.pk} is {current.get_stage_display()}", field="stage")
+    if current.stage not in OPEN_STAGES:
+        raise Conflict(
+            f"complaint {current.pk} is {current.get_stage_display()}: departments are asked "
+            "before the final solution (CMP-3); reopen the complaint to ask again",
+            field="department",
+        )
     (found,) = _departments([department]) if department not in (None, "") else (None,)
     if found is None:
         raise InvalidInput("choose a department", field="department")
@@ -503,6 +520,11 @@ def complaint_department_reply(
         raise PermissionDenied(f"only members of {row.department.name} answer for it")
     if not member and not complaint_is_visible(actor, row.complaint):
         raise NotFound("this department request does not exist")
+    if row.complaint.stage in (ComplaintStage.CLOSED, ComplaintStage.WITHDRAWN):
+        raise Conflict(
+            f"the complaint is {row.complaint.get_stage_display()}; no reply is needed any more",
+            field="reply",
+        )
     if row.replied_at is not None:
         raise Conflict(
             f"{row.department.name} answered already; add further information as a note on "
@@ -583,8 +605,8 @@ def _due(value: Any, moment: dt.datetime) -> dt.date:
         raise InvalidInput("due must be a date (YYYY-MM-DD)", field="due")
     if value < local_date(moment):
         raise InvalidInput("due lies in the past", field="due")
-    if value.year > 2999:
-        raise InvalidInput("due is too far away", field="due")
+    if value > LATEST:
+        raise InvalidInput(f"due must be before {LATEST.isoformat()}", field="due")
     return value
 
 
@@ -871,12 +893,24 @@ def _auto_notice(actor: Any, complaint: Complaint, kind: str) -> None:
             data={"action": "notice_unreachable", "notice": kind},
         )
         return
-    notice_send(
-        actor=actor,
-        ticket=ticket,
-        kind=kind,
-        dedupe_key=f"complaint:{complaint.pk}:{kind}:{complaint.reopen_count}",
-    )
+    try:
+        # One per passage of the stage (the version moves with every stage move), so a retried
+        # step never queues twice and a revised plan is told again.
+        notice_send(
+            actor=actor,
+            ticket=ticket,
+            kind=kind,
+            dedupe_key=f"complaint:{complaint.pk}:{kind}:{complaint.version}",
+        )
+    except InvalidInput as error:
+        # The stage stands; the notice clock shows the gap and the specialist sends it by hand.
+        _timeline(
+            ticket,
+            actor=None,
+            moment=now(),
+            body=error.message,
+            data={"action": "notice_not_queued", "notice": kind},
+        )
 
 
 @transaction.atomic

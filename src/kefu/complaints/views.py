@@ -30,7 +30,7 @@ from kefu.complaints.forms import (
     StageForm,
 )
 from kefu.complaints.models import Complaint, ComplaintDepartment
-from kefu.complaints.stages import ALLOWED_STAGES, ComplaintStage
+from kefu.complaints.stages import ALLOWED_STAGES, OPEN_STAGES, ComplaintStage
 from kefu.core.errors import KefuError, NotFound
 from kefu.core.timeutils import now
 from kefu.core.web import explain
@@ -242,6 +242,7 @@ def _render_complaint(
             "notices": notices,
             "moves": _stage_forms(request, complaint, failed),
             "handles": handles,
+            "open_stages": sorted(OPEN_STAGES),
             "ask_form": DepartmentAskForm() if handles else None,
             "notice_form": NoticeForm(initial={"kind": "progress"}) if handles else None,
             "reply_form": DepartmentReplyForm(),
@@ -265,7 +266,10 @@ def complaint_page(request: HttpRequest, complaint_id: int) -> HttpResponse:
 def complaint_transition_post(request: HttpRequest, complaint_id: int) -> HttpResponse:
     _require(request, "complaints.handle_complaint")
     complaint = _complaint_or_404(request, complaint_id)
-    form = StageForm(request.POST, auto_id=f"id_{request.POST.get('to', '')}_%s")
+    target = request.POST.get("to", "")
+    form = StageForm(
+        request.POST, auto_id=f"id_{target}_%s" if target in ComplaintStage.values else "id_%s"
+    )
     if not form.is_valid():
         return _render_complaint(request, complaint, failed=form, status=422)
     try:

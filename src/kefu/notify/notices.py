@@ -128,6 +128,9 @@ def notice_variables(ticket: Any, extra: Mapping[str, str] | None = None) -> dic
     }
     if complaint is not None and not values["solution"]:
         values["solution"] = "我们将调查核实后给出处理方案"
+    if complaint is not None and not values["improvement"]:
+        # HND-7 names the improvement measures; before the rectification is set, say when.
+        values["improvement"] = "我们将针对此问题落实整改，整改结果将另行告知"
     values.update({key: str(value) for key, value in (extra or {}).items() if key in VARIABLES})
     return values
 
@@ -221,6 +224,24 @@ def template_preview(
     return {"subject": render(subject, values, field="subject"), "body": render(body, values)}
 
 
+# The free-text variables an SMS may shorten to fit (the e-mail carries them whole).
+SHORTENED = ("need", "solution", "plan", "progress", "improvement", "rectification_result")
+
+
+def _fit_sms(template: str, values: Mapping[str, str]) -> str:
+    """The template rendered within the SMS limit: long free texts are cut, marked with …"""
+    text = render(template, values)
+    for keep in (200, 100, 50, 20):
+        if len(text.strip()) <= SMS_MAX_CHARS:
+            break
+        short = {
+            key: (value[:keep] + "…" if key in SHORTENED and len(value) > keep else value)
+            for key, value in values.items()
+        }
+        text = render(template, short)
+    return text
+
+
 def notice_address(ticket: Any, channel: str | None = None) -> tuple[str, str] | None:
     """The channel and address to reach the ticket's customer: the asked channel, else the
     customer's preferred one, else SMS, else e-mail. None when there is no address."""
@@ -283,7 +304,10 @@ def notice_send(
     text_subject = render(
         subject if subject is not None else template.subject, values, field="subject"
     )
-    text_body = render(body if body is not None else template.body, values)
+    if body is None and channel == OutboundChannel.SMS:
+        text_body = _fit_sms(template.body, values)
+    else:
+        text_body = render(body if body is not None else template.body, values)
     text_subject, text_body = text_subject.strip()[:SUBJECT_LIMIT], text_body.strip()
     if not text_body:
         raise InvalidInput("the notice is empty", field="body")

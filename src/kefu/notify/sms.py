@@ -7,6 +7,7 @@ A gateway adapter is a class with ``send(*, to, body, reference)`` named by
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from pathlib import Path
@@ -29,8 +30,9 @@ class SmsBackend(Protocol):
 class LoggingSmsBackend:
     """Writes each SMS as one JSON line to ``<data dir>/sms/YYYY-MM-DD.jsonl`` and to the log.
 
-    The number is masked: the file is a record that the message left, not a second copy of
-    the customer's personal data.
+    The line holds the masked number, the reference, the length and a digest of the text: a
+    record that the message left, not a second copy of the customer's personal data (the text
+    itself stays in the outbox, where the screens show it to those allowed).
     """
 
     def send(self, *, to: str, body: str, reference: str) -> None:
@@ -41,7 +43,8 @@ class LoggingSmsBackend:
             "at": moment.isoformat(),
             "to": mask_phone(to),
             "reference": reference,
-            "body": body,
+            "characters": len(body),
+            "sha256": hashlib.sha256(body.encode("utf-8")).hexdigest()[:16],
         }
         with (folder / f"{moment:%Y-%m-%d}.jsonl").open("a", encoding="utf-8") as handle:
             handle.write(json.dumps(line, ensure_ascii=False) + "\n")

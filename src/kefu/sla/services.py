@@ -240,6 +240,9 @@ def sla_ticket_event(*, ticket: Ticket, change: TicketChange) -> None:
     ):
         _complaint_event(ticket, change)
         return
+    if change.event == "reclassified":
+        _reclassified(ticket, change.moment)
+        return
     clocks = _open_clocks(ticket)
     changed: set[int] = set()
     restart: list[Clock] = []
@@ -455,6 +458,23 @@ def _complaint_event(ticket: Ticket, change: TicketChange) -> None:
             _cancel_where(ticket, moment, stops={"complaint_rectified"})
     if str(stage) in STAGE_STARTS:
         _start_new(ticket, {STAGE_STARTS[str(stage)]}, moment)
+
+
+def _reclassified(ticket: Ticket, moment: dt.datetime) -> None:
+    """The ticket's category changed: end the clocks that no longer apply; a ticket that now
+    is in the complaint tree starts the complaint clocks it never had."""
+    clocks = _open_clocks(ticket)
+    changed: set[int] = set()
+    for clock in clocks:
+        milestone = _milestone(clock)
+        if milestone.get("start") in ("ticket_created", "complaint_received") and not _applies(
+            milestone, ticket
+        ):
+            _cancel(clock, moment)
+            changed.add(clock.pk)
+    _save_changed(clocks, changed)
+    if ticket.category.root == "complaint":
+        _start_new(ticket, {"complaint_received"}, moment, only_missing=True)
 
 
 def _stop_where(

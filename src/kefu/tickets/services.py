@@ -25,6 +25,7 @@ from kefu.customers.models import ContactChannel, Customer
 from kefu.sla.services import TicketChange, sla_ticket_event
 from kefu.tickets.models import (
     Category,
+    CategoryRoot,
     HandlingClass,
     Priority,
     Ticket,
@@ -320,6 +321,22 @@ def _ticket_write(
     return ticket
 
 
+def _check_complaint_category(ticket: Ticket) -> None:
+    """A registered complaint's ticket stays in the complaint tree; its node is the type."""
+    from kefu.complaints.models import Complaint
+
+    complaint = Complaint.objects.filter(ticket_id=ticket.pk).first()
+    if complaint is None:
+        return
+    if ticket.category.root != CategoryRoot.COMPLAINT or ticket.category.parent_id is None:
+        raise Conflict(
+            f"ticket {ticket.number} is a registered complaint: its category is a complaint "
+            "type; withdraw the complaint if it is none",
+            field="category",
+        )
+    Complaint.objects.filter(pk=complaint.pk).update(type=ticket.category)
+
+
 @transaction.atomic
 def ticket_update(
     *, actor: Any, ticket: Ticket, version: int | None, changes: Mapping[str, Any]
@@ -340,9 +357,15 @@ def ticket_update(
         return current
     _check_status_invariants(current)
     moment = now()
+    if "category" in new:
+        _check_complaint_category(current)
     current.version += 1
     current.updated_at = moment
     current.save()
+    if "category" in new:
+        # Clocks that no longer apply end; a ticket moved into the complaint tree is a
+        # complaint received now (CMP-1).
+        sla_ticket_event(ticket=current, change=TicketChange("reclassified", moment))
     if "department" in new and new["department"] is not None:
         sla_ticket_event(ticket=current, change=TicketChange("routed", moment))  # ORG-2, HND-2
     if _record_complete(current) and not _record_complete_values(before):
@@ -377,13 +400,32 @@ COMPLAINT_OWNED_TARGETS = frozenset(
 )
 
 
-def _complaint_owned(ticket: Ticket, source: str, to: str) -> bool:
-    reopening = to == TicketStatus.OPEN and source in (TicketStatus.RESOLVED, TicketStatus.CLOSED)
-    if to not in COMPLAINT_OWNED_TARGETS and not reopening:
-        return False
+def _has_complaint(ticket: Ticket) -> bool:
     from kefu.complaints.models import Complaint
 
     return Complaint.objects.filter(ticket_id=ticket.pk).exists()
+
+
+def _check_complaint_move(ticket: Ticket, source: str, to: str) -> None:
+    """A complaint ticket moves with its complaint's stages; an unregistered one in the
+    complaint tree is registered (CMP-1) before it can be solved."""
+    reopening = to == TicketStatus.OPEN and source in (TicketStatus.RESOLVED, TicketStatus.CLOSED)
+    if to not in COMPLAINT_OWNED_TARGETS and not reopening:
+        return
+    if _has_complaint(ticket):
+        raise Conflict(
+            f"ticket {ticket.number} is a complaint: it is solved, closed, withdrawn or "
+            "reopened on its complaint page, stage by stage (CMP-3, CMP-4)",
+            field="to",
+        )
+    if to in (TicketStatus.RESOLVED, TicketStatus.CLOSED) and (
+        ticket.category.root == CategoryRoot.COMPLAINT
+    ):
+        raise Conflict(
+            f"ticket {ticket.number} is in the complaint category: register it as a complaint "
+            "first (CMP-1), or move it to another category if it is none",
+            field="to",
+        )
 
 
 @transaction.atomic
@@ -412,12 +454,8 @@ def ticket_transition(
         allowed=ALLOWED_TRANSITIONS, current=source, target=to, labels=STATUS_LABELS, noun="ticket"
     )
     moment = now()
-    if not via_complaint and _complaint_owned(current, source, to):
-        raise Conflict(
-            f"ticket {current.number} is a complaint: it is solved, closed, withdrawn or "
-            "reopened on its complaint page, stage by stage (CMP-3, CMP-4)",
-            field="to",
-        )
+    if not via_complaint:
+        _check_complaint_move(current, source, to)
     if to == TicketStatus.CANCELLED and not via_complaint:
         _require_permission(
             actor, "tickets.cancel_ticket", "only team leads and managers may cancel a ticket"
@@ -432,7 +470,8 @@ def ticket_transition(
         raise Conflict(
             "route the ticket to a department before waiting on it (ORG-2)", field="department"
         )
-    if source == TicketStatus.CLOSED and to == TicketStatus.OPEN:
+    # A complaint reopens whenever the customer comes back about it (its stage map decides).
+    if source == TicketStatus.CLOSED and to == TicketStatus.OPEN and not via_complaint:
         window = dt.timedelta(days=settings.KEFU_TICKET_REOPEN_WINDOW_DAYS)
         if current.closed_at is not None and moment - current.closed_at > window:
             raise Conflict(

@@ -208,3 +208,15 @@ def test_every_complaint_page_labels_its_form_controls(client, manager, major):
     ):
         page = client.get(url).content.decode()
         assert not unlabelled_controls(page), (url, unlabelled_controls(page))
+
+
+@pytest.mark.django_db
+def test_a_stage_named_with_format_characters_is_refused_not_500(
+    client, complaint_specialist, major
+):
+    client.force_login(complaint_specialist)
+    for target in ("%", "%d", "%(x)s", "solved%s"):
+        response = client.post(
+            f"/complaints/{major.pk}/transition/", {"to": target, "version": major.version}
+        )
+        assert response.status_code == 422, target
