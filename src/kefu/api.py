@@ -104,6 +104,7 @@ def _register_routers() -> None:
     from kefu.accounts.api import router as accounts_router
     from kefu.audit.api import router as audit_router
     from kefu.calendars.api import router as calendars_router
+    from kefu.channels.api import router as cti_router
     from kefu.complaints.api import improvements_router
     from kefu.complaints.api import router as complaints_router
     from kefu.customers.api import router as customers_router
@@ -115,6 +116,7 @@ def _register_routers() -> None:
     api.add_router("/customers", customers_router)
     api.add_router("/audit", audit_router)
     api.add_router("/calendars", calendars_router)
+    api.add_router("/cti", cti_router)
     api.add_router("/notifications", notify_router)
     api.add_router("/complaints", complaints_router)
     api.add_router("/improvements", improvements_router)

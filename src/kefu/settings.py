@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "kefu.notify",
     "kefu.sla",
     "kefu.complaints",
+    "kefu.channels",
 ]
 
 

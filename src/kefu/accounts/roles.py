@@ -21,6 +21,8 @@ class Role(models.TextChoices):
     ADMIN = "admin", pgettext_lazy("role", "Administrator")
     # Staff of a back-office department (ORG-2): answers the work routed to the department.
     DEPARTMENT_STAFF = "department_staff", pgettext_lazy("role", "Department staff")
+    # A system that reports to kefu (the PBX's CTI events, TEC-7): no person logs in with it.
+    INTEGRATION = "integration", pgettext_lazy("role", "System integration")
 
 
 # Roles that see every ticket: the manager reads reports on all of them, QA inspects any contact

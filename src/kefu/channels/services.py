@@ -1,0 +1,329 @@
+"""Writes on contacts. Phone calls arrive as CTI events from the PBX (TEC-7, ACC-1…3).
+
+Every event is stored once under its key (the PBX's event id, or what the event says): a
+repeated delivery changes nothing. The call's timing is then recomputed from all its events in
+time order, so events arriving out of order give the same call as events arriving in order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from kefu.accounts.models import User
+from kefu.audit.services import audit_record
+from kefu.channels.models import (
+    Contact,
+    ContactEvent,
+    ContactKind,
+    ContactRecording,
+    ContactSegment,
+    ContactState,
+    Direction,
+    Speaker,
+)
+from kefu.core.crypto import encrypt_bytes
+from kefu.core.errors import InvalidInput, NotFound, PermissionDenied
+from kefu.core.timeutils import now
+from kefu.customers.identities import IdentityKind, normalize_identity
+from kefu.customers.selectors import customer_find_by_identity
+
+CALL_EVENTS = (
+    "ringing",
+    "answered",
+    "held",
+    "resumed",
+    "transferred",
+    "ended",
+    "recording",
+    "transcript",
+)
+# Events that need the call to exist already: they add to a call, they do not start one.
+ATTACHED_EVENTS = frozenset({"recording", "transcript"})
+CALL_ID = re.compile(r"^[A-Za-z0-9._:@+\-]{1,128}$")
+SEGMENT_LIMIT = 2_000
+SEGMENT_TEXT_LIMIT = 5_000
+RECORDING_TYPES = ("audio/", "application/octet-stream")
+
+
+@dataclass(frozen=True)
+class Segment:
+    speaker: str
+    start: float
+    end: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    content: bytes
+    content_type: str
+
+
+def _check(call_id: str, event: str, at: dt.datetime) -> None:
+    if not CALL_ID.fullmatch(call_id or ""):
+        raise InvalidInput("call_id: 1–128 letters, digits or . _ : @ + -", field="call_id")
+    if event not in CALL_EVENTS:
+        raise InvalidInput(
+            f"unknown event {event!r}; one of {', '.join(CALL_EVENTS)}", field="event"
+        )
+    if not isinstance(at, dt.datetime) or at.tzinfo is None:
+        raise InvalidInput("at must be a date-time with a time zone", field="at")
+
+
+def _agent(username: str | None, field: str) -> User | None:
+    if not username:
+        return None
+    agent = User.objects.filter(username=username, is_active=True).first()
+    if agent is None:
+        raise InvalidInput(f"{field}: no active user {username!r}", field=field)
+    return agent
+
+
+def _segments(values: Iterable[Segment]) -> list[Segment]:
+    cleaned = list(values)
+    if len(cleaned) > SEGMENT_LIMIT:
+        raise InvalidInput(f"segments: at most {SEGMENT_LIMIT} per event", field="segments")
+    for index, segment in enumerate(cleaned):
+        where = f"segments.{index}"
+        if segment.speaker not in Speaker.values:
+            raise InvalidInput(
+                f"{where}.speaker: one of {', '.join(Speaker.values)}", field=f"{where}.speaker"
+            )
+        if not 0 <= segment.start <= segment.end <= 86_400:
+            raise InvalidInput(
+                f"{where}: start and end are seconds into the call, start ≤ end",
+                field=f"{where}.start",
+            )
+        text = segment.text.strip()
+        if not text or len(text) > SEGMENT_TEXT_LIMIT or "\x00" in text:
+            raise InvalidInput(
+                f"{where}.text: 1–{SEGMENT_TEXT_LIMIT} characters", field=f"{where}.text"
+            )
+    return cleaned
+
+
+def _recording(upload: Upload | None) -> Upload:
+    if upload is None or not upload.content:
+        raise InvalidInput("a recording event carries the audio file", field="file")
+    limit = settings.KEFU_ATTACHMENT_MAX_BYTES * 8
+    if len(upload.content) > limit:
+        raise InvalidInput(
+            f"the recording is larger than {limit // (1024 * 1024)} MiB", field="file"
+        )
+    kind = (upload.content_type or "").lower()
+    if not kind.startswith(RECORDING_TYPES):
+        raise InvalidInput("the recording must be an audio file", field="file")
+    return upload
+
+
+def _key(event: str, at: dt.datetime, agent: User | None, target: User | None, extra: str) -> str:
+    parts = [
+        event,
+        at.astimezone(dt.UTC).isoformat(),
+        agent.username if agent else "",
+        target.username if target else "",
+        extra,
+    ]
+    return ":".join(parts)[:200]
+
+
+@transaction.atomic
+def cti_event_record(
+    *,
+    actor: Any,
+    call_id: str,
+    event: str,
+    at: dt.datetime,
+    caller: str = "",
+    agent: str | None = None,
+    target_agent: str | None = None,
+    event_id: str = "",
+    direction: str = Direction.INBOUND,
+    segments: Iterable[Segment] = (),
+    recording: Upload | None = None,
+    disclosed: bool = False,
+) -> tuple[Contact, bool]:
+    """Record one CTI event of a call; returns the call and whether the event was new."""
+    if actor is not None and not actor.has_perm("channels.add_contactevent"):
+        raise PermissionDenied("your role may not report telephony events")
+    _check(call_id, event, at)
+    if direction not in Direction.values:
+        raise InvalidInput(f"direction: one of {', '.join(Direction.values)}", field="direction")
+    number = ""
+    if caller:
+        number = normalize_identity(IdentityKind.PHONE, caller)  # InvalidInput names the value
+    who = _agent(agent, "agent")
+    target = _agent(target_agent, "target_agent")
+    if event == "transferred" and target is None:
+        raise InvalidInput("a transfer names the agent it went to", field="target_agent")
+    pieces = _segments(segments) if event == "transcript" else []
+    if event == "transcript" and not pieces:
+        raise InvalidInput("a transcript event carries segments", field="segments")
+    audio = _recording(recording) if event == "recording" else None
+    if len(event_id) > 150:
+        raise InvalidInput("event_id is longer than 150 characters", field="event_id")
+    moment = now()
+
+    contact = (
+        Contact.objects.select_for_update()
+        .filter(kind=ContactKind.CALL, external_id=call_id)
+        .first()
+    )
+    if contact is None:
+        if event in ATTACHED_EVENTS:
+            raise NotFound(f"unknown call_id {call_id!r}: report the call's ringing first")
+        contact = _new_call(call_id, direction, moment)
+    extra = ""
+    if audio is not None:
+        extra = hashlib.sha256(audio.content).hexdigest()
+    elif pieces:
+        extra = hashlib.sha256(
+            repr([(s.speaker, s.start, s.end, s.text) for s in pieces]).encode()
+        ).hexdigest()
+    key = f"id:{event_id}" if event_id else _key(event, at, who, target, extra)
+    try:
+        with transaction.atomic():
+            ContactEvent.objects.create(
+                contact=contact,
+                kind=event,
+                key=key,
+                occurred_at=at,
+                agent=who or target,
+                data={"target_agent": target.username if target else None, "disclosed": disclosed},
+                received_at=moment,
+            )
+    except IntegrityError:
+        return contact, False  # the same event again: nothing changes
+    if number and not contact.address:
+        contact.address = number
+    if contact.customer_id is None and contact.address:
+        contact.customer = customer_find_by_identity(kind=IdentityKind.PHONE, value=contact.address)
+    if pieces:
+        ContactSegment.objects.bulk_create(
+            [
+                ContactSegment(
+                    contact=contact,
+                    speaker=s.speaker,
+                    start=s.start,
+                    end=s.end,
+                    text=s.text.strip(),
+                )
+                for s in pieces
+            ],
+            ignore_conflicts=True,
+        )
+    if audio is not None:
+        _store_recording(contact, audio, moment)
+        contact.recording_disclosed = contact.recording_disclosed or disclosed
+    _recompute(contact)
+    contact.updated_at = moment
+    contact.save()
+    audit_record(
+        actor=actor,
+        verb=f"contact.{event}",
+        target=contact,
+        after={"call_id": call_id, "at": at, "agent": who.username if who else None},
+    )
+    return contact, True
+
+
+def _new_call(call_id: str, direction: str, moment: dt.datetime) -> Contact:
+    try:
+        with transaction.atomic():
+            return Contact.objects.create(
+                kind=ContactKind.CALL,
+                direction=direction,
+                external_id=call_id,
+                created_at=moment,
+                updated_at=moment,
+            )
+    except IntegrityError:  # a concurrent event of the same call created it first
+        return Contact.objects.select_for_update().get(kind=ContactKind.CALL, external_id=call_id)
+
+
+def _store_recording(contact: Contact, audio: Upload, moment: dt.datetime) -> None:
+    digest = hashlib.sha256(audio.content).hexdigest()
+    if ContactRecording.objects.filter(contact=contact, sha256=digest).exists():
+        return
+    storage_name = f"recordings/{moment:%Y/%m}/{uuid.uuid4().hex}.bin"
+    path = Path(settings.DATA_DIR) / storage_name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(encrypt_bytes(audio.content))
+    try:
+        ContactRecording.objects.create(
+            contact=contact,
+            filename=Path(audio.filename.replace("\\", "/")).name[:200] or "recording",
+            content_type=audio.content_type[:100],
+            size=len(audio.content),
+            sha256=digest,
+            storage_name=storage_name,
+            created_at=moment,
+        )
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
+def _recompute(contact: Contact) -> None:
+    """The call's timing from all its events, in the order they happened (ACC-1)."""
+    events = list(contact.events.order_by("occurred_at", "id"))
+    firsts: dict[str, dt.datetime] = {}
+    for item in events:
+        firsts.setdefault(item.kind, item.occurred_at)
+    ended = [item.occurred_at for item in events if item.kind == "ended"]
+    contact.offered_at = firsts.get("ringing")
+    contact.queued_at = contact.offered_at
+    contact.answered_at = firsts.get("answered")
+    contact.ended_at = max(ended) if ended else None
+    contact.wait_seconds = (
+        (contact.answered_at - contact.offered_at).total_seconds()
+        if contact.answered_at and contact.offered_at
+        else None
+    )
+    contact.handle_seconds = (
+        (contact.ended_at - contact.answered_at).total_seconds()
+        if contact.ended_at and contact.answered_at
+        else None
+    )
+    held, hold_start, state = 0.0, None, ContactState.OFFERED
+    for item in events:
+        if item.kind == "answered":
+            state = ContactState.ACTIVE if state != ContactState.ENDED else state
+        elif item.kind == "held" and hold_start is None:
+            hold_start, state = item.occurred_at, ContactState.HELD
+        elif item.kind in ("resumed", "ended") and hold_start is not None:
+            held += (item.occurred_at - hold_start).total_seconds()
+            hold_start = None
+            state = ContactState.ACTIVE
+        if item.kind == "ended":
+            state = ContactState.ENDED
+    contact.held_seconds = held
+    contact.state = ContactState.ENDED if ended else state
+    contact.transfers = sum(1 for item in events if item.kind == "transferred")
+    handlers = [
+        item.agent for item in events if item.kind in ("answered", "transferred") and item.agent_id
+    ]
+    if handlers:
+        contact.agent = handlers[-1]
+
+
+def contact_link_ticket(*, actor: Any, contact: Contact, ticket: Any) -> None:
+    """Link a contact to a ticket (ACC-3: the recording goes with the ticket)."""
+    if actor is not None and not actor.has_perm("tickets.change_ticket"):
+        raise PermissionDenied("your role may not link contacts to tickets")
+    with transaction.atomic():
+        contact.tickets.add(ticket)
+        audit_record(
+            actor=actor, verb="contact.link_ticket", target=contact, after={"ticket": ticket.number}
+        )
