@@ -9,6 +9,7 @@ from django.urls import include, path
 from kefu.accounts import views as account_views
 from kefu.api import api
 from kefu.audit import views as audit_views
+from kefu.channels import views as channel_views
 from kefu.core import views as core_views
 from kefu.customers import views as customer_views
 from kefu.notify import views as notify_views
@@ -61,6 +62,7 @@ urlpatterns = [
     path("sla/compliance/", sla_views.compliance, name="sla-compliance"),
     path("notifications/", notify_views.notification_list, name="notifications"),
     path("notifications/read/", notify_views.notification_read_all, name="notifications-read-all"),
+    path("calls/current/", channel_views.current_call_panel, name="current-call"),
     # Complaints (CMP-1…6), the improvement register (IMP-3), customer notices
     path("complaints/", include("kefu.complaints.urls")),
     path("improvements/", include("kefu.complaints.improvement_urls")),

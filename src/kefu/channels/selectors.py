@@ -77,3 +77,27 @@ def customer_contacts(*, customer_id: int) -> QuerySet[Contact]:
         .select_related("agent")
         .order_by("-created_at", "-id")
     )
+
+
+# A call older than this without an "ended" event is not shown as on the desk any more.
+DESK_WINDOW_HOURS = 4
+
+
+def current_call(*, agent: Any) -> Contact | None:
+    """The call ringing or in progress at ``agent``'s desk, the newest first."""
+    import datetime as dt
+
+    from kefu.channels.models import ContactKind, ContactState
+    from kefu.core.timeutils import now
+
+    return (
+        Contact.objects.filter(
+            kind=ContactKind.CALL,
+            agent=agent,
+            state__in=[ContactState.OFFERED, ContactState.ACTIVE, ContactState.HELD],
+            created_at__gte=now() - dt.timedelta(hours=DESK_WINDOW_HOURS),
+        )
+        .select_related("customer")
+        .order_by("-created_at", "-id")
+        .first()
+    )

@@ -199,8 +199,8 @@ def cti_event_record(
                 kind=event,
                 key=key,
                 occurred_at=at,
-                agent=who or target,
-                data={"target_agent": target.username if target else None, "disclosed": disclosed},
+                agent=target if event == "transferred" else who,
+                data={"from_agent": who.username if who else None, "disclosed": disclosed},
                 received_at=moment,
             )
     except IntegrityError:
@@ -311,8 +311,11 @@ def _recompute(contact: Contact) -> None:
     contact.held_seconds = held
     contact.state = ContactState.ENDED if ended else state
     contact.transfers = sum(1 for item in events if item.kind == "transferred")
+    # Whose desk it is: the agent it rang for, then who answered, then whom it went to.
     handlers = [
-        item.agent for item in events if item.kind in ("answered", "transferred") and item.agent_id
+        item.agent
+        for item in events
+        if item.kind in ("ringing", "answered", "transferred") and item.agent_id
     ]
     if handlers:
         contact.agent = handlers[-1]

@@ -28,5 +28,7 @@ def workspace(request: HttpRequest) -> dict[str, Any]:
             "improvements": user.has_perm("complaints.view_improvement"),
             "notice_templates": user.has_perm("notify.view_noticetemplate"),
             "outbox": user.has_perm("notify.view_outboundmessage"),
+            # Agents at a phone see the call ringing at their desk (ACC-2).
+            "calls": bool(roles & {"agent", "team_lead", "complaint_specialist"}),
         },
     }

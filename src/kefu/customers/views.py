@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from kefu.accounts.selectors import user_may_see_unmasked_pii
+from kefu.channels.selectors import customer_contacts
 from kefu.core.errors import InvalidInput, NotFound
 from kefu.core.errors import PermissionDenied as KefuPermissionDenied
 from kefu.customers.identities import guess_identity_kind
@@ -48,6 +49,9 @@ def customer_page(request: HttpRequest, customer_id: int) -> HttpResponse:
             "open_tickets": [ticket for ticket in history if ticket.status in OPEN_STATUSES],
             "history": history,
             "history_limit": HISTORY_LIMIT,
+            "contacts": list(customer_contacts(customer_id=customer.pk)[:HISTORY_LIMIT])
+            if request.user.has_perm("channels.view_contact")
+            else None,
         },
     )
 
