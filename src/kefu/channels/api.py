@@ -17,7 +17,7 @@ from pydantic import Field, ValidationError
 
 from kefu.channels import selectors, services
 from kefu.channels.models import Contact
-from kefu.core.errors import InvalidInput
+from kefu.core.errors import InvalidInput, PermissionDenied
 from kefu.core.schemas import InputSchema, OffsetDateTime
 
 router = Router(tags=["cti"])
@@ -95,6 +95,8 @@ def _out(contact: Contact) -> dict[str, Any]:
 
 @router.post("/events", response={200: dict[str, Any], 201: dict[str, Any]})
 def cti_event(request: HttpRequest) -> Status[dict[str, Any]]:
+    if not request.user.has_perm("channels.add_contactevent"):  # before reading any upload
+        raise PermissionDenied("your role may not report telephony events")
     payload, upload = _payload(request)
     contact, created = services.cti_event_record(
         actor=request.user,

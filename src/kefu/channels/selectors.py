@@ -61,7 +61,7 @@ def screen_pop(contact: Contact) -> dict[str, Any]:
         {
             "kind": other.kind,
             "direction": other.direction,
-            "at": other.created_at.isoformat(),
+            "at": (other.offered_at or other.created_at).isoformat(),
             "agent": other.agent.username if other.agent else None,
             "handle_seconds": other.handle_seconds,
         }

@@ -162,7 +162,10 @@ def cti_event_record(
         raise InvalidInput(f"direction: one of {', '.join(Direction.values)}", field="direction")
     number = ""
     if caller:
-        number = normalize_identity(IdentityKind.PHONE, caller)  # InvalidInput names the value
+        try:
+            number = normalize_identity(IdentityKind.PHONE, caller)
+        except InvalidInput as exc:  # it names the identity kind ("phone"); the field is caller
+            raise InvalidInput(f"caller: {exc.message}", field="caller") from None
     who = _agent(agent, "agent")
     target = _agent(target_agent, "target_agent")
     if event == "transferred" and target is None:
