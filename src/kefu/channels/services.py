@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,8 +30,8 @@ from kefu.channels.models import (
     Direction,
     Speaker,
 )
-from kefu.core.crypto import encrypt_bytes
 from kefu.core.errors import InvalidInput, NotFound, PermissionDenied
+from kefu.core.files import encrypted_file_write
 from kefu.core.timeutils import now
 from kefu.customers.identities import IdentityKind, normalize_identity
 from kefu.customers.selectors import customer_find_by_identity
@@ -259,10 +258,8 @@ def _store_recording(contact: Contact, audio: Upload, moment: dt.datetime) -> No
     digest = hashlib.sha256(audio.content).hexdigest()
     if ContactRecording.objects.filter(contact=contact, sha256=digest).exists():
         return
-    storage_name = f"recordings/{moment:%Y/%m}/{uuid.uuid4().hex}.bin"
-    path = Path(settings.DATA_DIR) / storage_name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(encrypt_bytes(audio.content))
+    name, path = encrypted_file_write("recordings", audio.content, moment)
+    storage_name = f"recordings/{name}"
     try:
         ContactRecording.objects.create(
             contact=contact,

@@ -63,12 +63,6 @@ def complaint_get(*, user: Any, complaint_id: int) -> Complaint:
     return found
 
 
-def complaint_of_ticket(*, user: Any, ticket: Ticket) -> Complaint | None:
-    if not user.has_perm("complaints.view_complaint"):
-        return None
-    return complaints_visible(user).filter(ticket=ticket).first()
-
-
 @dataclass
 class ComplaintFilters:
     stage: str = ""  # a stage, "active" (default view) or "" for all

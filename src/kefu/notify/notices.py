@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kefu.audit.services import audit_record
-from kefu.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, StaleVersion
+from kefu.complaints.lookup import ticket_complaint
+from kefu.core.errors import InvalidInput, NotFound, PermissionDenied, StaleVersion
 from kefu.core.masking import mask_email, mask_phone
 from kefu.core.timeutils import now
 from kefu.customers.identities import IdentityKind
@@ -28,7 +29,6 @@ from kefu.notify.models import (
     NoticeKind,
     NoticeTemplate,
     OutboundChannel,
-    OutboundMessage,
 )
 from kefu.notify.services import outbox_enqueue
 from kefu.notify.sms import SMS_MAX_CHARS
@@ -103,7 +103,7 @@ def notice_variables(ticket: Any, extra: Mapping[str, str] | None = None) -> dic
     """The values of the variables for ``ticket`` (a complaint's record when it has one)."""
     from kefu.sla.models import OPEN_STATES, Clock
 
-    complaint = getattr(ticket, "complaint", None) if _has_complaint(ticket) else None
+    complaint = ticket_complaint(ticket)
     # The time node the customer is promised: a complaint's final solution (CMP-3), else the
     # ticket's own promise, else the next progress or solution deadline.
     open_clocks = Clock.objects.filter(ticket=ticket, state__in=OPEN_STATES)
@@ -133,16 +133,6 @@ def notice_variables(ticket: Any, extra: Mapping[str, str] | None = None) -> dic
         values["improvement"] = "我们将针对此问题落实整改，整改结果将另行告知"
     values.update({key: str(value) for key, value in (extra or {}).items() if key in VARIABLES})
     return values
-
-
-def _has_complaint(ticket: Any) -> bool:
-    from kefu.complaints.models import Complaint
-
-    try:
-        ticket.complaint  # noqa: B018 - the reverse one-to-one raises when there is none
-    except Complaint.DoesNotExist:
-        return False
-    return True
 
 
 def template_get(kind: str, channel: str) -> NoticeTemplate:
@@ -380,16 +370,3 @@ def notice_delivered(*, message_id: int, moment: dt.datetime) -> CustomerNotice 
         after={"notice": notice.pk, "kind": notice.kind, "channel": notice.channel},
     )
     return notice
-
-
-def notice_status(notice: CustomerNotice) -> str:
-    message: OutboundMessage = notice.message
-    return str(message.get_status_display())
-
-
-def ensure_sendable(ticket: Any, kind: str) -> None:
-    """Refuse a notice on a ticket that can no longer take one."""
-    if ticket.status == "cancelled":
-        raise Conflict(f"ticket {ticket.number} is cancelled; no notice is sent", field="kind")
-    if kind not in NoticeKind.values:
-        raise InvalidInput(f"unknown notice {kind!r}", field="kind")

@@ -75,12 +75,10 @@ def _milestone(clock: Clock) -> dict[str, Any]:
 
 
 def _complaint_severity(ticket: Ticket) -> str | None:
-    from kefu.complaints.models import Complaint
+    from kefu.complaints.lookup import ticket_complaint
 
-    try:
-        return str(ticket.complaint.severity)
-    except Complaint.DoesNotExist:
-        return None
+    complaint = ticket_complaint(ticket)
+    return str(complaint.severity) if complaint is not None else None
 
 
 def _applies(milestone: dict[str, Any], ticket: Ticket) -> bool:

@@ -17,8 +17,8 @@ from django.db import connection, transaction
 from kefu.accounts.models import Department, Team, User
 from kefu.audit.services import audit_record, changed_fields, model_snapshot
 from kefu.core.caching import ttl_cache
-from kefu.core.crypto import encrypt_bytes
 from kefu.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, StaleVersion
+from kefu.core.files import encrypted_file_write
 from kefu.core.state_machine import check_transition
 from kefu.core.timeutils import now
 from kefu.customers.models import ContactChannel, Customer
@@ -598,10 +598,7 @@ def ticket_attachment_add(
     )
 
     moment = now()
-    storage_name = f"{moment:%Y/%m}/{uuid.uuid4().hex}.bin"
-    path = Path(settings.DATA_DIR) / "attachments" / storage_name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(encrypt_bytes(content))
+    storage_name, path = encrypted_file_write("attachments", content, moment)
     try:
         event = _event(
             current,
