@@ -74,6 +74,12 @@ class Contact(models.Model):
     handle_seconds = models.FloatField(null=True, blank=True)  # answered → ended
     held_seconds = models.FloatField(default=0)
     transfers = models.PositiveIntegerField(default=0)
+    # Routing of live contacts (chat, waiting calls) and the e-mail thread's subject.
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    priority = models.SmallIntegerField(default=0)
+    subject = models.CharField(max_length=500, blank=True)
     # ACC-3: the recording began with the disclosure of its purpose.
     recording_disclosed = models.BooleanField(default=False)
     created_at = models.DateTimeField()
@@ -165,3 +171,238 @@ class ContactRecording(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class MessageStatus(models.TextChoices):
+    RECEIVED = "received", pgettext_lazy("message status", "Received")
+    QUEUED = "queued", pgettext_lazy("message status", "Waiting to send")
+    SENT = "sent", pgettext_lazy("message status", "Sent")
+    DELIVERED = "delivered", pgettext_lazy("message status", "Delivered")
+    READ = "read", pgettext_lazy("message status", "Read")
+    FAILED = "failed", pgettext_lazy("message status", "Sending failed")
+
+
+class ContactMessage(models.Model):
+    """One written message of a chat, e-mail thread, SMS or WeChat conversation.
+
+    ``external_id`` is the channel's id of the message (an e-mail's Message-ID, a WeChat MsgId,
+    an SMS gateway id): a repeated delivery of the same message is recognised by it.
+    """
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=16, choices=Direction.choices)
+    speaker = models.CharField(max_length=16, choices=Speaker.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject = models.CharField(max_length=500, blank=True)
+    body = models.TextField(blank=True)  # plain text
+    html = models.TextField(blank=True)  # sanitized HTML, when the message had an HTML part
+    external_id = models.CharField(max_length=500, blank=True)
+    in_reply_to = models.CharField(max_length=500, blank=True)
+    references = models.TextField(blank=True)
+    # An auto-reply, out-of-office or bounce: stored, never answered.
+    auto_generated = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=16, choices=MessageStatus.choices, default=MessageStatus.RECEIVED
+    )
+    outbound = models.ForeignKey(
+        "notify.OutboundMessage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contact_messages",
+    )
+    created_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["contact", "created_at"], name="contact_message_thread_idx"),
+            models.Index(
+                fields=["external_id"],
+                name="contact_message_extid_idx",
+                condition=~Q(external_id=""),
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contact", "external_id"],
+                condition=~Q(external_id=""),
+                name="contact_message_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=MessageStatus.values), name="contact_message_status_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} {self.direction} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ContactAttachment(models.Model):
+    """A file that came with (or was sent in) a message, stored encrypted (SEC-1)."""
+
+    message = models.ForeignKey(
+        ContactMessage, on_delete=models.CASCADE, related_name="attachments"
+    )
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    storage_name = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class MailSecurity(models.TextChoices):
+    SSL = "ssl", pgettext_lazy("mail security", "SSL/TLS")
+    STARTTLS = "starttls", pgettext_lazy("mail security", "STARTTLS")
+    PLAIN = "plain", pgettext_lazy("mail security", "None (plain)")
+
+
+class Mailbox(models.Model):
+    """An IMAP mailbox the worker polls for customer e-mail (configured in admin)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    host = models.CharField(max_length=255)
+    port = models.PositiveIntegerField(default=993)
+    security = models.CharField(
+        max_length=16, choices=MailSecurity.choices, default=MailSecurity.SSL
+    )
+    username = models.CharField(max_length=255)
+    password = EncryptedTextField(blank=True)
+    folder = models.CharField(max_length=255, default="INBOX")
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    enabled = models.BooleanField(default=True)
+    poll_seconds = models.PositiveIntegerField(default=60)
+    uid_validity = models.BigIntegerField(null=True, blank=True)
+    last_uid = models.BigIntegerField(default=0)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "mailboxes"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Presence(models.TextChoices):
+    AVAILABLE = "available", pgettext_lazy("agent presence", "Available")
+    BUSY = "busy", pgettext_lazy("agent presence", "Busy")
+    AWAY = "away", pgettext_lazy("agent presence", "Away")
+    OFFLINE = "offline", pgettext_lazy("agent presence", "Offline")
+
+
+class AgentPresence(models.Model):
+    """An agent's availability for live channels and their limit of concurrent chats."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="presence",
+    )
+    status = models.CharField(max_length=16, choices=Presence.choices, default=Presence.OFFLINE)
+    max_chats = models.PositiveSmallIntegerField(default=3)
+    changed_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=Presence.values), name="presence_status_known"
+            ),
+            models.CheckConstraint(condition=Q(max_chats__gte=1), name="presence_max_chats_min"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.status}"
+
+
+class ChatWidget(models.Model):
+    """One embeddable chat widget: which site may use it, where its chats go, when it is open."""
+
+    key = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=100)
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Space-separated origins allowed to embed the widget ("https://shop.example.com"); empty
+    # means any origin.
+    allowed_origins = models.TextField(blank=True)
+    greeting = models.CharField(max_length=500, blank=True)
+    calendar = models.ForeignKey(
+        "calendars.WorkingCalendar",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Open hours; without a calendar the widget is open whenever an agent is.",
+    )
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChatSession(models.Model):
+    """The live side of a chat contact: the visitor, routing and typing state."""
+
+    contact = models.OneToOneField(
+        Contact, primary_key=True, on_delete=models.CASCADE, related_name="chat"
+    )
+    widget = models.ForeignKey(ChatWidget, on_delete=models.PROTECT, related_name="sessions")
+    # sha256 of the visitor's secret token (the widget keeps the token in the browser).
+    visitor_hash = models.CharField(max_length=64, db_index=True)
+    visitor_name = models.CharField(max_length=100, blank=True)
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    required_skill = models.CharField(max_length=16, blank=True)
+    priority = models.SmallIntegerField(default=0)  # higher first
+    customer_typing_at = models.DateTimeField(null=True, blank=True)
+    agent_typing_at = models.DateTimeField(null=True, blank=True)
+    customer_seen_message = models.BigIntegerField(default=0)  # last message id shown
+    agent_seen_message = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"chat {self.contact_id}"
+
+
+class PortalAccess(models.Model):
+    """A one-time code that lets a customer follow one ticket on the portal (TEC-6)."""
+
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="portal_accesses"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)  # sha256 of the link token
+    code_hash = models.CharField(max_length=128)  # salted hash of the one-time code
+    sent_via = models.CharField(max_length=16)  # email or sms
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"portal access to {self.ticket_id}"

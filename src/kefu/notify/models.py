@@ -55,6 +55,14 @@ class OutboundStatus(models.TextChoices):
 class OutboundChannel(models.TextChoices):
     EMAIL = "email", pgettext_lazy("outbound channel", "E-mail")
     SMS = "sms", pgettext_lazy("outbound channel", "SMS")
+    WECHAT = "wechat", pgettext_lazy("outbound channel", "WeChat")
+
+
+class NoticeChannel(models.TextChoices):
+    """The channels a customer notice (CMP-5) may use: the ones with a fixed address."""
+
+    EMAIL = "email", pgettext_lazy("outbound channel", "E-mail")
+    SMS = "sms", pgettext_lazy("outbound channel", "SMS")
 
 
 class OutboundMessage(models.Model):
@@ -72,6 +80,8 @@ class OutboundMessage(models.Model):
     to_address = EncryptedTextField()
     subject = models.CharField(max_length=200)
     body = models.TextField()
+    # Extra e-mail headers (In-Reply-To, References) or channel options, set by the sender.
+    headers = models.JSONField(default=dict, blank=True)
     dedupe_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
     status = models.CharField(
         max_length=16, choices=OutboundStatus.choices, default=OutboundStatus.PENDING
@@ -114,7 +124,7 @@ class NoticeTemplate(models.Model):
     """The text of one notice on one channel, with ``{variable}`` placeholders."""
 
     kind = models.CharField(max_length=24, choices=NoticeKind.choices)
-    channel = models.CharField(max_length=16, choices=OutboundChannel.choices)
+    channel = models.CharField(max_length=16, choices=NoticeChannel.choices)
     subject = models.CharField(max_length=200, blank=True)
     body = models.TextField()
     updated_at = models.DateTimeField()
@@ -140,7 +150,7 @@ class CustomerNotice(models.Model):
         "tickets.Ticket", on_delete=models.CASCADE, related_name="notices", db_index=False
     )
     kind = models.CharField(max_length=24, choices=NoticeKind.choices)
-    channel = models.CharField(max_length=16, choices=OutboundChannel.choices)
+    channel = models.CharField(max_length=16, choices=NoticeChannel.choices)
     message = models.OneToOneField(OutboundMessage, on_delete=models.PROTECT, related_name="notice")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

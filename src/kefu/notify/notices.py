@@ -26,6 +26,7 @@ from kefu.core.timeutils import now
 from kefu.customers.identities import IdentityKind
 from kefu.notify.models import (
     CustomerNotice,
+    NoticeChannel,
     NoticeKind,
     NoticeTemplate,
     OutboundChannel,
@@ -140,9 +141,9 @@ def template_get(kind: str, channel: str) -> NoticeTemplate:
         raise InvalidInput(
             f"unknown notice {kind!r}; one of {', '.join(NoticeKind.values)}", field="kind"
         )
-    if channel not in OutboundChannel.values:
+    if channel not in NoticeChannel.values:
         raise InvalidInput(
-            f"unknown channel {channel!r}; one of {', '.join(OutboundChannel.values)}",
+            f"unknown channel {channel!r}; one of {', '.join(NoticeChannel.values)}",
             field="channel",
         )
     template = NoticeTemplate.objects.filter(kind=kind, channel=channel).first()
@@ -279,9 +280,9 @@ def notice_send(
         raise InvalidInput(
             f"unknown notice {kind!r}; one of {', '.join(NoticeKind.values)}", field="kind"
         )
-    if channel is not None and channel not in OutboundChannel.values:
+    if channel is not None and channel not in NoticeChannel.values:
         raise InvalidInput(
-            f"unknown channel {channel!r}; one of {', '.join(OutboundChannel.values)}",
+            f"unknown channel {channel!r}; one of {', '.join(NoticeChannel.values)}",
             field="channel",
         )
     found = notice_address(ticket, channel)

@@ -565,6 +565,9 @@ def ticket_comment(
     if public:
         change = TicketChange("public_reply", moment, first_public_reply=first, notice=notice)
         sla_ticket_event(ticket=current, change=change)
+        from kefu.channels.replies import ticket_reply_deliver
+
+        ticket_reply_deliver(ticket=current, event=event)
     return event
 
 
