@@ -204,6 +204,7 @@ class TicketEventKind(models.TextChoices):
     ATTACHMENT = "attachment", pgettext_lazy("ticket event kind", "Attachment")
     NOTICE = "notice", pgettext_lazy("ticket event kind", "Customer notice")
     COMPLAINT = "complaint", pgettext_lazy("ticket event kind", "Complaint")
+    CUSTOMER_MESSAGE = "customer_message", pgettext_lazy("ticket event kind", "Customer message")
 
 
 class TicketEvent(models.Model):

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils.translation import gettext
 
 from kefu.accounts.models import Department, Team, User
 from kefu.audit.services import audit_record, changed_fields, model_snapshot
@@ -568,6 +569,81 @@ def ticket_comment(
         from kefu.channels.replies import ticket_reply_deliver
 
         ticket_reply_deliver(ticket=current, event=event)
+    return event
+
+
+def ticket_accepts_customer_message(ticket: Ticket) -> bool:
+    """Whether a customer's new message belongs on this ticket rather than on a new one.
+
+    Open tickets take it; a resolved ticket and a ticket closed inside the reopen window take
+    it and reopen; a cancelled ticket or one closed longer ago does not (the channel opens a
+    new ticket instead).
+    """
+    if ticket.status == TicketStatus.CANCELLED:
+        return False
+    if ticket.status == TicketStatus.CLOSED:
+        window = dt.timedelta(days=settings.KEFU_TICKET_REOPEN_WINDOW_DAYS)
+        return ticket.closed_at is not None and now() - ticket.closed_at <= window
+    return True
+
+
+@transaction.atomic
+def ticket_customer_message(
+    *, ticket: Ticket, body: str, channel: str, data: Mapping[str, Any] | None = None
+) -> TicketEvent:
+    """Put a message the customer sent (e-mail, SMS, WeChat, portal) on the ticket's timeline.
+
+    The customer is not a user, so the event has no actor. A ticket waiting on the customer
+    goes back to in progress; a resolved or recently closed ticket reopens (a complaint ticket
+    stays where its complaint's stages put it). The assignee is notified. Raises Conflict when the ticket no longer takes messages (see
+    ``ticket_accepts_customer_message``).
+    """
+    text = (body or "").strip() or "(no text)"
+    if len(text) > COMMENT_LIMIT:
+        text = text[: COMMENT_LIMIT - 1] + "…"
+    current = _locked(ticket)
+    if not ticket_accepts_customer_message(current):
+        raise Conflict(f"ticket {current.number} no longer takes messages; open a new ticket")
+    moment = now()
+    event = _event(
+        current,
+        kind=TicketEventKind.CUSTOMER_MESSAGE,
+        actor=None,
+        moment=moment,
+        body=text,
+        is_public=True,
+        data={"channel": channel, **(data or {})},
+    )
+    current.version += 1
+    current.updated_at = moment
+    current.save(update_fields=["updated_at", "version"])
+    audit_record(
+        actor=None,
+        verb="ticket.customer_message",
+        target=current,
+        after={"event": event.pk, "channel": channel, "length": len(text)},
+    )
+    back_to_work = {
+        TicketStatus.PENDING_CUSTOMER,
+        TicketStatus.RESOLVED,
+        TicketStatus.CLOSED,
+    }
+    if current.status in back_to_work and not _has_complaint(current):
+        ticket_transition(
+            actor=None,
+            ticket=current,
+            to=TicketStatus.OPEN,
+            reason=gettext("The customer wrote again."),
+        )
+    from kefu.notify.services import notify_users
+
+    notify_users(
+        recipients=[current.assignee],
+        kind="ticket.customer_message",
+        title=gettext("Customer wrote on ticket %(number)s") % {"number": current.number},
+        body=text[:500],
+        ticket=current,
+    )
     return event
 
 
