@@ -205,3 +205,15 @@ KEFU_SMS_BACKEND = os.environ.get("KEFU_SMS_BACKEND", "kefu.notify.sms.LoggingSm
 KEFU_CENTER_NAME = os.environ.get("KEFU_CENTER_NAME", "客服中心")
 # A message a worker took and never reported on for this long is marked "outcome unknown".
 KEFU_OUTBOX_CLAIM_LEASE_SECONDS = env_int("KEFU_OUTBOX_CLAIM_LEASE_SECONDS", 600)
+
+# Customer self-service portal (TEC-6), see docs/portal.md. Links in the messages use
+# KEFU_PORTAL_BASE_URL (e.g. https://kefu.example.com), else the address the customer used.
+KEFU_PORTAL_BASE_URL = os.environ.get("KEFU_PORTAL_BASE_URL", "").strip().rstrip("/")
+KEFU_PORTAL_TEAM = os.environ.get("KEFU_PORTAL_TEAM", "").strip()
+KEFU_PORTAL_SUBMITS_PER_HOUR = env_int("KEFU_PORTAL_SUBMITS_PER_HOUR", 10)
+KEFU_PORTAL_TRACKS_PER_HOUR = env_int("KEFU_PORTAL_TRACKS_PER_HOUR", 10)
+KEFU_PORTAL_REPLIES_PER_HOUR = env_int("KEFU_PORTAL_REPLIES_PER_HOUR", 30)
+KEFU_PORTAL_CODES_PER_CONTACT_PER_HOUR = env_int("KEFU_PORTAL_CODES_PER_CONTACT_PER_HOUR", 5)
+KEFU_PORTAL_CODE_HOURS = env_int("KEFU_PORTAL_CODE_HOURS", 24)
+KEFU_PORTAL_CODE_ATTEMPTS = env_int("KEFU_PORTAL_CODE_ATTEMPTS", 5)
+KEFU_PORTAL_SESSION_HOURS = env_int("KEFU_PORTAL_SESSION_HOURS", 24)
