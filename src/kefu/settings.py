@@ -193,6 +193,15 @@ EMAIL_TIMEOUT = _email.get("EMAIL_TIMEOUT", 20)
 KEFU_SUPPORT_EMAIL = os.environ.get("KEFU_SUPPORT_EMAIL", "kefu@localhost")
 DEFAULT_FROM_EMAIL = KEFU_SUPPORT_EMAIL
 
+# Customer e-mail (TEC-7, SCR-5), see docs/email.md. KEFU_INBOUND_SMTP=host:port makes
+# `kefu worker` listen for mail; IMAP mailboxes are configured in admin.
+KEFU_INBOUND_SMTP = os.environ.get("KEFU_INBOUND_SMTP", "").strip()
+KEFU_INBOUND_MAX_BYTES = env_int("KEFU_INBOUND_MAX_MB", 25) * 1024 * 1024
+KEFU_EMAIL_CATEGORY = os.environ.get("KEFU_EMAIL_CATEGORY", "consult").strip()
+KEFU_EMAIL_TEAM = os.environ.get("KEFU_EMAIL_TEAM", "").strip()
+KEFU_CENTER_PHONE = os.environ.get("KEFU_CENTER_PHONE", "").strip()
+KEFU_IMAP_TIMEOUT = env_int("KEFU_IMAP_TIMEOUT", 30)
+
 # Product settings that belong to no service standard rule.
 KEFU_TICKET_REOPEN_WINDOW_DAYS = env_int("KEFU_TICKET_REOPEN_WINDOW_DAYS", 7)
 KEFU_ATTACHMENT_MAX_BYTES = env_int("KEFU_ATTACHMENT_MAX_MB", 25) * 1024 * 1024
