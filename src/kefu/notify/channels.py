@@ -20,12 +20,22 @@ def channel_send(message: OutboundMessage) -> None:
     if message.channel == OutboundChannel.SMS:
         sms_backend().send(to=message.to_address, body=message.body, reference=reference)
         return
+    if message.channel == OutboundChannel.WECHAT:
+        # A customer-service message to the follower's openid (kefu.channels.wechat_api).
+        from kefu.channels.wechat_api import wechat_send_text
+
+        wechat_send_text(openid=message.to_address, text=message.body)
+        return
     domain = settings.KEFU_SUPPORT_EMAIL.rpartition("@")[2] or "localhost"
+    # The sender's headers (a customer reply's Message-ID, In-Reply-To, References) win: the
+    # Message-ID it recorded is what the customer's answer will refer to.
+    headers = {"Message-ID": f"<{reference}@{domain}>"}
+    headers.update({str(k): str(v) for k, v in (message.headers or {}).items() if v})
     email = EmailMessage(
         subject=message.subject,
         body=message.body,
         from_email=settings.KEFU_SUPPORT_EMAIL,
         to=[message.to_address],
-        headers={"Message-ID": f"<{reference}@{domain}>"},
+        headers=headers,
     )
     email.send(fail_silently=False)

@@ -66,10 +66,12 @@ def outbox_enqueue(
     body: str,
     dedupe_key: str | None = None,
     channel: str = OutboundChannel.EMAIL,
+    headers: dict[str, str] | None = None,
 ) -> OutboundMessage | None:
     """Queue a message; delivery is triggered when the surrounding transaction commits.
 
-    Returns None when a message with the same ``dedupe_key`` was queued before.
+    ``headers`` are extra e-mail headers (Message-ID, In-Reply-To, References) or channel
+    options. Returns None when a message with the same ``dedupe_key`` was queued before.
     """
     moment = now()
     try:
@@ -79,6 +81,7 @@ def outbox_enqueue(
                 to_address=to_address,
                 subject=subject[:200],
                 body=body,
+                headers=dict(headers or {}),
                 dedupe_key=dedupe_key,
                 created_at=moment,
                 next_attempt_at=moment,
@@ -120,9 +123,11 @@ def _record_sent(message: OutboundMessage, moment: dt.datetime) -> bool:
 
 
 def _after_sent(message: OutboundMessage, moment: dt.datetime) -> None:
+    from kefu.channels.delivery import contact_messages_sent
     from kefu.notify.notices import notice_delivered
 
     notice_delivered(message_id=message.pk, moment=moment)
+    contact_messages_sent(message_id=message.pk)
 
 
 def _record_failure(message: OutboundMessage, error: str) -> None:
@@ -136,8 +141,11 @@ def _record_failure(message: OutboundMessage, error: str) -> None:
             return
         current.last_error = error[:2000]
         if current.attempts >= MAX_ATTEMPTS:
+            from kefu.channels.delivery import contact_messages_failed
+
             current.status = OutboundStatus.FAILED
             current.next_attempt_at = None
+            contact_messages_failed(message_id=current.pk)
         else:
             current.status = OutboundStatus.PENDING
             current.next_attempt_at = now() + dt.timedelta(minutes=2**current.attempts)
