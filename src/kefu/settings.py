@@ -234,3 +234,32 @@ KEFU_CHAT_PRESENCE_TIMEOUT_SECONDS = env_int("KEFU_CHAT_PRESENCE_TIMEOUT_SECONDS
 KEFU_CHAT_VISITOR_TIMEOUT_SECONDS = env_int("KEFU_CHAT_VISITOR_TIMEOUT_SECONDS", 300)
 KEFU_CHAT_STARTS_PER_HOUR = env_int("KEFU_CHAT_STARTS_PER_HOUR", 30)
 KEFU_CHAT_TICKET_CATEGORY = os.environ.get("KEFU_CHAT_TICKET_CATEGORY", "consult").strip()
+
+# SMS and WeChat (TEC-7), see docs/sms-wechat.md. The HTTP gateway adapter is selected with
+# KEFU_SMS_BACKEND=kefu.channels.sms_gateway.HttpGatewaySmsBackend.
+KEFU_SMS_GATEWAY_URL = os.environ.get("KEFU_SMS_GATEWAY_URL", "").strip()
+KEFU_SMS_GATEWAY_TOKEN = os.environ.get("KEFU_SMS_GATEWAY_TOKEN", "").strip()
+KEFU_SMS_GATEWAY_AUTH_HEADER = os.environ.get("KEFU_SMS_GATEWAY_AUTH_HEADER", "Authorization")
+KEFU_SMS_GATEWAY_AUTH_SCHEME = os.environ.get("KEFU_SMS_GATEWAY_AUTH_SCHEME", "Bearer").strip()
+KEFU_SMS_GATEWAY_FIELDS = os.environ.get("KEFU_SMS_GATEWAY_FIELDS", "")
+KEFU_SMS_GATEWAY_SUCCESS = os.environ.get("KEFU_SMS_GATEWAY_SUCCESS", "").strip()
+KEFU_SMS_GATEWAY_TIMEOUT = env_int("KEFU_SMS_GATEWAY_TIMEOUT", 10)
+KEFU_SMS_SIGN_NAME = os.environ.get("KEFU_SMS_SIGN_NAME", "").strip()
+KEFU_SMS_SENDER_ID = os.environ.get("KEFU_SMS_SENDER_ID", "").strip()
+KEFU_SMS_INBOUND_SECRET = os.environ.get("KEFU_SMS_INBOUND_SECRET", "")
+KEFU_SMS_TICKET_CATEGORY = os.environ.get("KEFU_SMS_TICKET_CATEGORY", "consult").strip()
+KEFU_WECHAT_TOKEN = os.environ.get("KEFU_WECHAT_TOKEN", "")
+KEFU_WECHAT_APP_ID = os.environ.get("KEFU_WECHAT_APP_ID", "").strip()
+KEFU_WECHAT_APP_SECRET = os.environ.get("KEFU_WECHAT_APP_SECRET", "").strip()
+KEFU_WECHAT_API_BASE = os.environ.get("KEFU_WECHAT_API_BASE", "https://api.weixin.qq.com")
+KEFU_WECHAT_TIMEOUT = env_int("KEFU_WECHAT_TIMEOUT", 10)
+KEFU_WECHAT_REPLAY_WINDOW_SECONDS = env_int("KEFU_WECHAT_REPLAY_WINDOW_SECONDS", 300)
+# Unset: a translated default acknowledgement; set to an empty value: no passive reply.
+KEFU_WECHAT_ACK_TEXT = os.environ.get("KEFU_WECHAT_ACK_TEXT")
+KEFU_WECHAT_TICKET_CATEGORY = os.environ.get("KEFU_WECHAT_TICKET_CATEGORY", "consult").strip()
+# The teams (by name) whose queues take new SMS and WeChat tickets; empty: unrouted.
+KEFU_SMS_TEAM = os.environ.get("KEFU_SMS_TEAM", "").strip()
+KEFU_WECHAT_TEAM = os.environ.get("KEFU_WECHAT_TEAM", "").strip()
+# A customer's SMS or WeChat message within this many hours of the last one joins the same
+# conversation (contact); later, a new conversation starts.
+KEFU_CONVERSATION_WINDOW_HOURS = env_int("KEFU_CONVERSATION_WINDOW_HOURS", 24)

@@ -12,7 +12,10 @@ from typing import Any
 
 from django.utils.module_loading import import_string
 
-REPLY_SENDERS: dict[str, str] = {}
+REPLY_SENDERS: dict[str, str] = {
+    "sms": "kefu.channels.messaging.messaging_reply_send",
+    "wechat": "kefu.channels.messaging.messaging_reply_send",
+}
 
 
 def ticket_reply_deliver(*, ticket: Any, event: Any) -> None:
