@@ -1,0 +1,137 @@
+"""Polling IMAP mailboxes configured in admin (TEC-7).
+
+Each poll logs in (SSL, STARTTLS or plain), opens the folder read-only and fetches only the
+messages whose UID is above the mailbox's ``last_uid`` — nothing is deleted or flagged on the
+server. When the folder's UIDVALIDITY changed, the UIDs mean something else now: the poll
+starts again from the beginning (a mail seen before is then a duplicate by its Message-ID and
+changes nothing). ``last_uid`` moves after every stored mail, so a failure half-way loses
+nothing and repeats nothing. A mail kefu refuses (malformed, too large) is skipped and named in
+``last_error``; a connection or login error is recorded in ``last_error`` and retried at the
+next poll.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import imaplib
+import logging
+import ssl
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from kefu.channels.email.inbound import email_receive
+from kefu.channels.email.mime import MailRejected
+from kefu.channels.models import Mailbox, MailSecurity
+from kefu.core.timeutils import now
+
+logger = logging.getLogger(__name__)
+FETCH_LIMIT = 200  # per poll; the rest comes at the next one
+
+
+def _connect(mailbox: Mailbox) -> imaplib.IMAP4:
+    timeout = settings.KEFU_IMAP_TIMEOUT
+    if mailbox.security == MailSecurity.SSL:
+        return imaplib.IMAP4_SSL(
+            mailbox.host, mailbox.port, ssl_context=ssl.create_default_context(), timeout=timeout
+        )
+    client = imaplib.IMAP4(mailbox.host, mailbox.port, timeout=timeout)
+    if mailbox.security == MailSecurity.STARTTLS:
+        client.starttls(ssl_context=ssl.create_default_context())
+    return client
+
+
+def _uid_validity(client: imaplib.IMAP4) -> int | None:
+    _typ, data = client.response("UIDVALIDITY")
+    for item in data or []:
+        if item:
+            try:
+                return int(item)
+            except (TypeError, ValueError):
+                continue
+    return None
+
+
+def _quoted(folder: str) -> str:
+    return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _fetch(client: imaplib.IMAP4, uid: int) -> bytes | None:
+    typ, data = client.uid("FETCH", str(uid), "(BODY.PEEK[])")
+    if typ != "OK":
+        raise imaplib.IMAP4.error(f"UID FETCH {uid} failed")
+    for item in data or []:
+        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], bytes):
+            return item[1]
+    return None
+
+
+def _save(mailbox: Mailbox, **fields: Any) -> None:
+    for name, value in fields.items():
+        setattr(mailbox, name, value)
+    with transaction.atomic():
+        Mailbox.objects.filter(pk=mailbox.pk).update(**fields)
+
+
+def mailbox_poll(mailbox: Mailbox) -> dict[str, int]:
+    """Fetch and store the new mail of one mailbox; returns counts by outcome."""
+    counts: dict[str, int] = {"fetched": 0, "refused": 0}
+    problems: list[str] = []
+    try:
+        client = _connect(mailbox)
+    except (OSError, imaplib.IMAP4.error, ssl.SSLError) as exc:
+        _save(mailbox, last_polled_at=now(), last_error=f"connect: {type(exc).__name__}: {exc}")
+        return counts
+    try:
+        client.login(mailbox.username, mailbox.password or "")
+        typ, _data = client.select(_quoted(mailbox.folder), readonly=True)
+        if typ != "OK":
+            raise imaplib.IMAP4.error(f"folder {mailbox.folder!r} cannot be opened")
+        validity = _uid_validity(client)
+        last_uid = mailbox.last_uid
+        if validity is not None and mailbox.uid_validity not in (None, validity):
+            last_uid = 0  # the server renumbered the folder
+        if validity is not None and validity != mailbox.uid_validity:
+            _save(mailbox, uid_validity=validity, last_uid=last_uid)
+        typ, data = client.uid("SEARCH", None, f"UID {last_uid + 1}:*")
+        if typ != "OK":
+            raise imaplib.IMAP4.error("UID SEARCH failed")
+        # "n:*" always matches the highest UID, even when it is below n: filter.
+        uids = sorted({int(value) for value in b" ".join(data or [b""]).split() if value.isdigit()})
+        uids = [uid for uid in uids if uid > last_uid][:FETCH_LIMIT]
+        for uid in uids:
+            raw = _fetch(client, uid)
+            if raw is not None:
+                try:
+                    result = email_receive(raw, mailbox=mailbox)
+                    counts[result.outcome] = counts.get(result.outcome, 0) + 1
+                except MailRejected as exc:
+                    counts["refused"] += 1
+                    problems.append(f"UID {uid}: {exc.message}")
+                counts["fetched"] += 1
+            _save(mailbox, last_uid=uid)
+        _save(mailbox, last_polled_at=now(), last_error="\n".join(problems)[:4000])
+    except (OSError, imaplib.IMAP4.error, ssl.SSLError) as exc:
+        problems.append(f"{type(exc).__name__}: {exc}")
+        _save(mailbox, last_polled_at=now(), last_error="\n".join(problems)[:4000])
+    finally:
+        with contextlib.suppress(OSError, imaplib.IMAP4.error):
+            client.logout()
+    return counts
+
+
+def mailboxes_poll_due(*, force: bool = False) -> dict[str, int]:
+    """Poll every enabled mailbox whose interval has passed (all of them with ``force``)."""
+    totals: dict[str, int] = {"mailboxes": 0}
+    moment = now()
+    for mailbox in Mailbox.objects.filter(enabled=True).select_related("team"):
+        due = mailbox.last_polled_at is None or (
+            (moment - mailbox.last_polled_at).total_seconds() >= mailbox.poll_seconds
+        )
+        if not (force or due):
+            continue
+        totals["mailboxes"] += 1
+        for key, value in mailbox_poll(mailbox).items():
+            totals[key] = totals.get(key, 0) + value
+    return totals
