@@ -30,6 +30,7 @@ from kefu.channels.models import (
     Direction,
     Speaker,
 )
+from kefu.core.caching import ttl_cache
 from kefu.core.errors import InvalidInput, NotFound, PermissionDenied
 from kefu.core.files import encrypted_file_write
 from kefu.core.timeutils import now
@@ -80,10 +81,16 @@ def _check(call_id: str, event: str, at: dt.datetime) -> None:
         raise InvalidInput("at must be a date-time with a time zone", field="at")
 
 
+@ttl_cache(1.0)
+def _active_user(username: str) -> User | None:
+    """A PBX names the same few agents in every event: look each up at most once a second."""
+    return User.objects.filter(username=username, is_active=True).only("pk", "username").first()
+
+
 def _agent(username: str | None, field: str) -> User | None:
     if not username:
         return None
-    agent = User.objects.filter(username=username, is_active=True).first()
+    agent = _active_user(username)
     if agent is None:
         raise InvalidInput(f"{field}: no active user {username!r}", field=field)
     return agent
@@ -209,8 +216,9 @@ def cti_event_record(
         return contact, False  # the same event again: nothing changes
     if number and not contact.address:
         contact.address = number
-    if contact.customer_id is None and contact.address:
-        contact.customer = customer_find_by_identity(kind=IdentityKind.PHONE, value=contact.address)
+        # Looked up once, when the number becomes known: later events need no lookup.
+        if contact.customer_id is None:
+            contact.customer = customer_find_by_identity(kind=IdentityKind.PHONE, value=number)
     if pieces:
         ContactSegment.objects.bulk_create(
             [
@@ -230,7 +238,7 @@ def cti_event_record(
         contact.recording_disclosed = contact.recording_disclosed or disclosed
     _recompute(contact)
     contact.updated_at = moment
-    contact.save()
+    contact.save(update_fields=[*TIMING_FIELDS, "address", "customer", "recording_disclosed"])
     audit_record(
         actor=actor,
         verb=f"contact.{event}",
@@ -275,9 +283,36 @@ def _store_recording(contact: Contact, audio: Upload, moment: dt.datetime) -> No
         raise
 
 
+@dataclass(frozen=True)
+class _Happened:
+    kind: str
+    occurred_at: dt.datetime
+    agent_id: int | None
+
+
+TIMING_FIELDS = (
+    "offered_at",
+    "queued_at",
+    "answered_at",
+    "ended_at",
+    "wait_seconds",
+    "handle_seconds",
+    "held_seconds",
+    "state",
+    "transfers",
+    "agent",
+    "updated_at",
+)
+
+
 def _recompute(contact: Contact) -> None:
     """The call's timing from all its events, in the order they happened (ACC-1)."""
-    events = list(contact.events.order_by("occurred_at", "id"))
+    events = [
+        _Happened(kind, occurred_at, agent_id)
+        for kind, occurred_at, agent_id in contact.events.order_by("occurred_at", "id").values_list(
+            "kind", "occurred_at", "agent_id"
+        )
+    ]
     firsts: dict[str, dt.datetime] = {}
     for item in events:
         firsts.setdefault(item.kind, item.occurred_at)
@@ -313,12 +348,12 @@ def _recompute(contact: Contact) -> None:
     contact.transfers = sum(1 for item in events if item.kind == "transferred")
     # Whose desk it is: the agent it rang for, then who answered, then whom it went to.
     handlers = [
-        item.agent
+        item.agent_id
         for item in events
         if item.kind in ("ringing", "answered", "transferred") and item.agent_id
     ]
     if handlers:
-        contact.agent = handlers[-1]
+        contact.agent_id = handlers[-1]
 
 
 def contact_link_ticket(*, actor: Any, contact: Contact, ticket: Any) -> None:

@@ -37,10 +37,13 @@ def _admin_sql(url: str, statement: str) -> None:
 
 
 class Command(BaseCommand):
-    help = "Benchmarks: `kefu bench core|web --tickets N`, `kefu bench sla` print one JSON object."
+    help = (
+        "Benchmarks: `kefu bench core|web --tickets N`, `kefu bench sla`, `kefu bench channels` "
+        "print one JSON object."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("suite", choices=["core", "sla", "web"])
+        parser.add_argument("suite", choices=["core", "sla", "web", "channels"])
         parser.add_argument("--tickets", type=int, default=100_000, help="core: tickets to seed")
         parser.add_argument(
             "--open-tickets", type=int, default=100_000, help="sla: open tickets to seed"
@@ -49,6 +52,7 @@ class Command(BaseCommand):
             "--customers", type=int, default=None, help="default: tickets / 10, at most 100,000"
         )
         parser.add_argument("--samples", type=int, default=200)
+        parser.add_argument("--calls", type=int, default=400, help="channels: CTI calls to post")
         parser.add_argument(
             "--keep", action="store_true", help="keep the data dir / database afterwards"
         )
@@ -60,7 +64,11 @@ class Command(BaseCommand):
             raise CommandError("--tickets and --open-tickets must be at least 1")
         customers = options["customers"] or max(100, min(100_000, tickets // 10))
         if options["inner"]:
-            if options["suite"] == "sla":
+            if options["suite"] == "channels":
+                from kefu.bench.channels import run_channels_benchmark
+
+                result = run_channels_benchmark(calls=options["calls"])
+            elif options["suite"] == "sla":
                 from kefu.bench.sla import run_sla_benchmark
 
                 result = run_sla_benchmark(open_tickets=options["open_tickets"])
@@ -108,6 +116,8 @@ class Command(BaseCommand):
             str(customers),
             "--samples",
             str(options["samples"]),
+            "--calls",
+            str(options["calls"]),
         ]
 
         try:

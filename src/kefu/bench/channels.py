@@ -1,0 +1,102 @@
+"""``kefu bench channels``: how fast contacts come in through the channels (TEC-7).
+
+- ``cti_events_per_s``: CTI events recorded by the service the API calls (validation, the
+  idempotent store, the timing recompute, the audit record, one transaction each), as a PBX
+  sends them: ringing, answered, held, resumed, ended per call, plus one repeated delivery per
+  call (which must change nothing).
+- ``cti_api_events_per_s``: the same events posted to ``POST /api/v1/cti/events`` through the
+  whole Django stack (middleware, bearer-token auth, JSON validation, response), one at a time
+  from one client.
+
+Runs in a fresh data store (see the bench command).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import time
+from typing import Any
+
+from django.core.management import call_command
+from django.test import Client
+
+from kefu.accounts.models import User
+from kefu.accounts.roles import Role
+from kefu.accounts.services import api_token_create, user_create
+from kefu.channels.models import Contact, ContactEvent
+from kefu.channels.services import cti_event_record
+
+CALL_FLOW = (("ringing", 0), ("answered", 9), ("held", 60), ("resumed", 90), ("ended", 240))
+
+
+def _integration_client() -> tuple[Client, str]:
+    pbx = user_create(actor=None, username="bench-pbx", password=None, roles=[Role.INTEGRATION])
+    user_create(actor=None, username="bench-agent", password=None, roles=[Role.AGENT])
+    _token, plain = api_token_create(actor=None, user=pbx, name="bench")
+    return Client(), plain
+
+
+def _call_events(calls: int, rng: random.Random, prefix: str) -> list[dict[str, Any]]:
+    start = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+    events = []
+    for number in range(calls):
+        base = start + dt.timedelta(seconds=number * 7)
+        caller = f"1{rng.randint(3, 9)}{rng.randint(0, 999_999_999):09d}"
+        for event, offset in [*CALL_FLOW, rng.choice(CALL_FLOW)]:  # one repeat per call
+            events.append(
+                {
+                    "call_id": f"{prefix}-{number}",
+                    "event": event,
+                    "at": base + dt.timedelta(seconds=offset),
+                    "caller": caller,
+                    "agent": "bench-agent",
+                }
+            )
+    return events
+
+
+def _check_stored(prefix: str, calls: int) -> None:
+    stored = ContactEvent.objects.filter(contact__external_id__startswith=f"{prefix}-").count()
+    contacts = Contact.objects.filter(external_id__startswith=f"{prefix}-").count()
+    if stored != calls * len(CALL_FLOW) or contacts != calls:
+        raise RuntimeError(f"expected {calls * len(CALL_FLOW)} stored events, found {stored}")
+
+
+def measure_cti(calls: int, rng: random.Random) -> dict[str, Any]:
+    client, token = _integration_client()
+    pbx = User.objects.get(username="bench-pbx")
+    events = _call_events(calls, rng, "svc")
+    began = time.perf_counter()
+    for item in events:
+        cti_event_record(actor=pbx, **item)
+    service_elapsed = time.perf_counter() - began
+    _check_stored("svc", calls)
+
+    headers = {"Authorization": f"Bearer {token}"}
+    api_events = _call_events(calls, rng, "api")
+    began = time.perf_counter()
+    for item in api_events:
+        body = json.dumps({**item, "at": item["at"].isoformat()})
+        response = client.post(
+            "/api/v1/cti/events", data=body, content_type="application/json", headers=headers
+        )
+        if response.status_code not in (200, 201):
+            raise RuntimeError(f"CTI event refused: {response.status_code} {response.content!r}")
+    api_elapsed = time.perf_counter() - began
+    _check_stored("api", calls)
+    return {
+        "cti_calls": calls,
+        "cti_events": len(events),
+        "cti_events_per_s": round(len(events) / service_elapsed, 1),
+        "cti_api_events_per_s": round(len(api_events) / api_elapsed, 1),
+    }
+
+
+def run_channels_benchmark(*, calls: int = 400, seed: int = 5) -> dict[str, Any]:
+    rng = random.Random(seed)
+    call_command("migrate", interactive=False, verbosity=0)
+    result: dict[str, Any] = {}
+    result.update(measure_cti(calls, rng))
+    return result
