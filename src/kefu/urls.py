@@ -69,6 +69,7 @@ urlpatterns = [
     path("improvements/", include("kefu.complaints.improvement_urls")),
     path("manage/notices/", include("kefu.notify.urls")),
     path("portal/", include("kefu.channels.portal.urls")),  # customer self-service (TEC-6)
+    path("chat/", include("kefu.channels.chat.urls")),  # web chat widget and console
     # Manager pages
     path("manage/audit/", audit_views.audit_browser, name="manage-audit"),
     path("manage/users/", account_views.user_list_page, name="manage-users"),

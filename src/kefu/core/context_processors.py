@@ -30,5 +30,7 @@ def workspace(request: HttpRequest) -> dict[str, Any]:
             "outbox": user.has_perm("notify.view_outboundmessage"),
             # Agents at a phone see the call ringing at their desk (ACC-2).
             "calls": bool(roles & {"agent", "team_lead", "complaint_specialist"}),
+            # Agents and team leads answer web chats (TEC-7).
+            "chat": bool(roles & {"agent", "team_lead"}),
         },
     }

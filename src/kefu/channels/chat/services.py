@@ -486,7 +486,7 @@ def chat_offline_message(
 
 def transcript_text(contact: Contact) -> str:
     """The chat as plain text for a ticket's description (the rows stay on the contact)."""
-    labels = {
+    labels: dict[str, str] = {
         Speaker.CUSTOMER: gettext("Customer"),
         Speaker.AGENT: gettext("Agent"),
         Speaker.SYSTEM: gettext("System"),
