@@ -34,7 +34,8 @@ from kefu.core.errors import InvalidInput, KefuError, NotFound, PermissionDenied
 from kefu.tickets.models import Category
 
 BODY_LIMIT = 16 * 1024
-WIDGET_JS = Path(__file__).with_name("widget.js")
+# Kept with the static files so that it ships in the package; served at /chat/widget.js.
+WIDGET_JS = Path(__file__).resolve().parents[1] / "static" / "channels" / "chat_widget.js"
 AFTER_LIMIT = 2**62
 
 JsonView = Callable[..., JsonResponse]
