@@ -63,6 +63,7 @@ urlpatterns = [
     path("notifications/", notify_views.notification_list, name="notifications"),
     path("notifications/read/", notify_views.notification_read_all, name="notifications-read-all"),
     path("calls/current/", channel_views.current_call_panel, name="current-call"),
+    path("", include("kefu.channels.screens.urls")),  # inbox, contact page, wallboard
     path("channels/", include("kefu.channels.webhook_urls")),  # SMS gateway, WeChat callback
     # Complaints (CMP-1…6), the improvement register (IMP-3), customer notices
     path("complaints/", include("kefu.complaints.urls")),

@@ -3,10 +3,14 @@
 ``POST /api/v1/cti/events`` takes JSON, or multipart form data for ``recording`` (the audio in
 ``file``). A repeated event answers 200 and changes nothing; a new one answers 201. ``ringing``
 answers with the screen pop for the agent's desk.
+
+``GET /api/v1/cti/answer-rate?start=YYYY-MM-DD&end=YYYY-MM-DD[&team=ID]`` gives the answer
+figures of inbound calls per day (ACC-1 answered within target, PRF-1 answer rate).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any, Literal
 
@@ -15,8 +19,10 @@ from ninja import Router
 from ninja.responses import Status
 from pydantic import Field, ValidationError
 
+from kefu.accounts.models import Team
 from kefu.channels import selectors, services
 from kefu.channels.models import Contact
+from kefu.channels.screens.reports import answer_rate_report, local_day_bounds, may_see_wallboard
 from kefu.core.errors import InvalidInput, PermissionDenied
 from kefu.core.schemas import InputSchema, OffsetDateTime
 
@@ -116,3 +122,21 @@ def cti_event(request: HttpRequest) -> Status[dict[str, Any]]:
     if payload.event == "ringing":
         body["screen_pop"] = selectors.screen_pop(contact)
     return Status(201 if created else 200, body)
+
+
+@router.get("/answer-rate", response=dict[str, Any])
+def answer_rate(
+    request: HttpRequest, start: dt.date, end: dt.date, team: int | None = None
+) -> dict[str, Any]:
+    """ACC-1 / PRF-1 figures of inbound calls per local day, ``start`` to ``end`` inclusive:
+    offered, answered, answered within the standard's target, abandoned, rates, average wait."""
+    if not may_see_wallboard(request.user):
+        raise PermissionDenied("answer figures are for team leads and managers")
+    chosen = None
+    if team is not None:
+        chosen = Team.objects.filter(pk=team, is_active=True).first()
+        if chosen is None:
+            raise InvalidInput(f"team: no active team {team}", field="team")
+    first, _ = local_day_bounds(start)
+    _, last = local_day_bounds(end)
+    return answer_rate_report(start=first, end=last, team=chosen).as_dict()

@@ -28,6 +28,10 @@ def workspace(request: HttpRequest) -> dict[str, Any]:
             "improvements": user.has_perm("complaints.view_improvement"),
             "notice_templates": user.has_perm("notify.view_noticetemplate"),
             "outbox": user.has_perm("notify.view_outboundmessage"),
+            # Every channel's contacts in one list, and the live wallboard for leads (TEC-8).
+            "inbox": user.has_perm("channels.view_contact")
+            and bool(roles & {"agent", "team_lead", "complaint_specialist", "manager", "admin"}),
+            "wallboard": bool(roles & {"team_lead", "manager", "admin"}),
             # Agents at a phone see the call ringing at their desk (ACC-2).
             "calls": bool(roles & {"agent", "team_lead", "complaint_specialist"}),
             # Agents and team leads answer web chats (TEC-7).

@@ -31,6 +31,7 @@ from kefu.complaints.stages import ComplaintStage
 from kefu.core.errors import KefuError, NotFound, StaleVersion
 from kefu.core.timeutils import now
 from kefu.core.web import explain
+from kefu.customers.models import ContactChannel
 from kefu.customers.selectors import customer_identities, customer_queryset
 from kefu.customers.services import customer_find_or_create
 from kefu.notify.models import NoticeKind, OutboundChannel
@@ -369,6 +370,11 @@ def _describe_events(events: list[TicketEvent]) -> None:
             )
         if event.kind == "notice":
             event.notice_label = _notice_label(event.data)  # type: ignore[attr-defined]
+        if event.kind == "customer_message":
+            channel = event.data.get("channel")
+            event.channel_label = (  # type: ignore[attr-defined]
+                ContactChannel(channel).label if channel in ContactChannel.values else channel
+            )
         if event.kind == "status_change":
             changes.append(
                 {
@@ -515,9 +521,17 @@ def _render_ticket(
             "is_lead": user_has_role(request.user, "team_lead", "manager", "admin"),
             **_customer_panel(request, ticket, customer),
             **_complaint_panel(request, ticket),
+            "contacts": _linked_contacts(request, ticket),
         }
     )
     return render(request, "tickets/ticket.html", context, status=status)
+
+
+def _linked_contacts(request: HttpRequest, ticket: Ticket) -> list[Any] | None:
+    """The calls and messages linked to the ticket (TEC-7, ACC-3), in one query."""
+    if not request.user.has_perm("channels.view_contact"):
+        return None
+    return list(ticket.contacts.select_related("agent").order_by("-created_at", "-id"))
 
 
 @login_required
