@@ -15,7 +15,14 @@ import pytest
 from django.test import Client
 
 from kefu.audit.models import AuditEvent
-from kefu.channels.models import Contact, ContactKind, ContactMessage, ContactState, Direction
+from kefu.channels.models import (
+    Contact,
+    ContactKind,
+    ContactMessage,
+    ContactState,
+    Direction,
+    MessageStatus,
+)
 from kefu.channels.sms_inbound import SIGNATURE_HEADER, sms_signature
 from kefu.channels.tests.gateway_server import gateway_server
 from kefu.core.timeutils import now
@@ -224,6 +231,7 @@ def test_an_agent_reply_leaves_by_sms_through_the_outbox(settings, manager):
         reply = ContactMessage.objects.get(direction=Direction.OUTBOUND)
         assert reply.contact_id == first["contact"] and reply.outbound == outbound
         assert reply.author == manager and reply.ticket == ticket
+        assert reply.status == MessageStatus.SENT  # turned sent with its outbox message
         contact = Contact.objects.get(pk=first["contact"])
         assert contact.state == ContactState.ACTIVE and contact.answered_at is not None
         assert contact.wait_seconds is not None and contact.agent == manager
