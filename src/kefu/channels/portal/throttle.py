@@ -50,14 +50,6 @@ def throttle_hit(limit: Limit, value: str) -> bool:
     return count <= limit.limit
 
 
-def throttle_exceeded(limit: Limit, value: str) -> bool:
-    """Whether ``value`` has used up the hour's limit already (counts nothing)."""
-    if limit.limit <= 0:
-        return False
-    window = int(now().timestamp()) // WINDOW_SECONDS
-    return int(cache.get(_key(limit.scope, value, window)) or 0) >= limit.limit
-
-
 def retry_after_seconds() -> int:
     """Seconds until the current window ends (for the Retry-After header)."""
     return WINDOW_SECONDS - int(now().timestamp()) % WINDOW_SECONDS

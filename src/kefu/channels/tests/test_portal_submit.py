@@ -200,3 +200,12 @@ def test_the_message_link_uses_the_configured_address(client: Client, settings):
     _ticket, found = submitted_ticket(client)
     assert found.link.startswith("https://kefu.example.com/portal/a/")
     assert code_message().code == found.code
+
+
+def test_portal_tickets_go_to_the_configured_team(client: Client, settings, team):
+    settings.KEFU_PORTAL_TEAM = team.name
+    ticket, _found = submitted_ticket(client)
+    assert ticket.team_id == team.pk
+    settings.KEFU_PORTAL_TEAM = ""
+    ticket, _found = submitted_ticket(client, phone="13700137000")
+    assert ticket.team_id is None

@@ -203,3 +203,13 @@ def test_staff_without_employee_number_appear_as_customer_service(client: Client
     ticket_comment(actor=agent, ticket=granted, body="已收到", public=True)
     page = client.get(f"/portal/tickets/{granted.number}/").content.decode()
     assert "已收到" in page and "赵六" not in page
+
+
+def test_replies_are_rate_limited(client: Client, settings, granted):
+    settings.KEFU_PORTAL_REPLIES_PER_HOUR = 2
+    url = f"/portal/tickets/{granted.number}/reply/"
+    assert client.post(url, {"body": "一"}).status_code == 302
+    assert client.post(url, {"body": "二"}).status_code == 302
+    response = client.post(url, {"body": "三"})
+    assert response.status_code == 429
+    assert granted.events.filter(kind=TicketEventKind.CUSTOMER_MESSAGE).count() == 2
