@@ -184,6 +184,7 @@
     var text = area.value.trim();
     if (!text || state.chat === null) { return; }
     area.value = "";
+    state.typingSince = 0;  // a sent message ends the typing
     var id = clientId();
     var node = bubble({ speaker: "agent", body: text, at: new Date().toISOString() });
     setTick(node, "sending");

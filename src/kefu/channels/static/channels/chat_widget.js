@@ -325,6 +325,7 @@
     var text = input.value.trim();
     if (!text) { return; }
     input.value = "";
+    state.typingSince = 0;  // a sent message ends the typing
     if (!state.token) { start(text); return; }
     var id = clientId();
     var node = bubble("customer", text);
