@@ -72,9 +72,9 @@ class MailboxAdmin(admin.ModelAdmin):
     search_fields = ["name", "host"]
     readonly_fields = ["uid_validity", "last_uid", "last_polled_at", "last_error"]
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = list(MailboxForm.Meta.fields)
-        return fields + self.readonly_fields if obj is not None else fields
+        return fields + list(self.readonly_fields) if obj is not None else fields
 
     @admin.display(boolean=True, description=_("error"))
     def has_error(self, mailbox: Mailbox) -> bool:

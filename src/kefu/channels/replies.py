@@ -13,6 +13,7 @@ from typing import Any
 from django.utils.module_loading import import_string
 
 REPLY_SENDERS: dict[str, str] = {
+    "email": "kefu.channels.email.outbound.email_reply_send",
     "sms": "kefu.channels.messaging.messaging_reply_send",
     "wechat": "kefu.channels.messaging.messaging_reply_send",
 }

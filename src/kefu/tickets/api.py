@@ -261,6 +261,33 @@ def comment_ticket(request: HttpRequest, number: str, payload: CommentIn) -> Sta
     return Status(201, event_out(event))
 
 
+class ReplyIn(InputSchema):
+    # Empty text is refused by the service, which names the field (422, field "body").
+    body: str = Field(max_length=20_000)
+
+
+@router.post("/{number}/replies", response={201: dict[str, Any]})
+def reply_ticket(request: HttpRequest, number: str, payload: ReplyIn) -> Status[dict[str, Any]]:
+    """A public reply: on the timeline, and to the customer on the ticket's channel (TEC-7)."""
+    from kefu.channels.email.selectors import email_reply_of_event
+
+    ticket = selectors.ticket_get(user=request.user, number=number)
+    event = services.ticket_comment(
+        actor=request.user, ticket=ticket, body=payload.body, public=True
+    )
+    sent = email_reply_of_event(event_id=event.pk)
+    email = None
+    if sent is not None:
+        email = {
+            "id": sent.pk,
+            "message_id": sent.external_id,
+            "subject": sent.subject,
+            "status": sent.status,
+            "outbound_id": sent.outbound_id,
+        }
+    return Status(201, {"event": event_out(event), "email": email})
+
+
 def clock_out(clock: Clock, moment: dt.datetime) -> dict[str, Any]:
     state = sla_selectors.live_state(clock, moment)
     return {

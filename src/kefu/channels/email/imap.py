@@ -84,7 +84,12 @@ def mailbox_poll(mailbox: Mailbox) -> dict[str, int]:
         _save(mailbox, last_polled_at=now(), last_error=f"connect: {type(exc).__name__}: {exc}")
         return counts
     try:
-        client.login(mailbox.username, mailbox.password or "")
+        try:
+            client.login(mailbox.username, mailbox.password or "")
+        except UnicodeEncodeError:
+            raise imaplib.IMAP4.error(
+                "LOGIN: IMAP sends the user name and password as ASCII; this one is not"
+            ) from None
         typ, _data = client.select(_quoted(mailbox.folder), readonly=True)
         if typ != "OK":
             raise imaplib.IMAP4.error(f"folder {mailbox.folder!r} cannot be opened")
@@ -94,7 +99,7 @@ def mailbox_poll(mailbox: Mailbox) -> dict[str, int]:
             last_uid = 0  # the server renumbered the folder
         if validity is not None and validity != mailbox.uid_validity:
             _save(mailbox, uid_validity=validity, last_uid=last_uid)
-        typ, data = client.uid("SEARCH", None, f"UID {last_uid + 1}:*")
+        typ, data = client.uid("SEARCH", f"UID {last_uid + 1}:*")
         if typ != "OK":
             raise imaplib.IMAP4.error("UID SEARCH failed")
         # "n:*" always matches the highest UID, even when it is below n: filter.

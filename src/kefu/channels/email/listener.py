@@ -83,8 +83,9 @@ class InboundSmtpController(Controller):
     """aiosmtpd's threaded controller; with port 0 it listens on a free port (for tests)."""
 
     def _trigger_server(self) -> None:
-        if self.port == 0 and getattr(self, "server", None) is not None:
-            self.port = self.server.sockets[0].getsockname()[1]
+        server = getattr(self, "server", None)
+        if self.port == 0 and isinstance(server, asyncio.Server):
+            self.port = server.sockets[0].getsockname()[1]
         super()._trigger_server()
 
 

@@ -248,7 +248,7 @@ def _raw_header(message: Message, name: str) -> str:
 def _walk_defects(message: Message) -> list[Any]:
     defects = list(message.defects)
     if message.is_multipart() and message.get_content_maintype() == "multipart":
-        for child in message.get_payload():  # type: ignore[union-attr]
+        for child in message.get_payload():
             if isinstance(child, Message):
                 defects.extend(_walk_defects(child))
     return defects
@@ -262,7 +262,8 @@ def _leaves(message: Message, out: list[Message]) -> None:
         payload = message.get_payload()
         if isinstance(payload, list):
             for child in payload:
-                _leaves(child, out)
+                if isinstance(child, Message):
+                    _leaves(child, out)
         return
     out.append(message)
 
@@ -371,7 +372,8 @@ def mail_parse(raw: bytes, *, envelope_from: str | None = None) -> ParsedMail:
             continue  # the machine-readable part of a bounce; the text part says it for people
         if content_type == "message/rfc822":
             inner = part.get_payload()
-            body = inner[0].as_bytes() if isinstance(inner, list) and inner else part.as_bytes()
+            first = inner[0] if isinstance(inner, list) and inner else None
+            body = first.as_bytes() if isinstance(first, Message) else part.as_bytes()
         else:
             payload = part.get_payload(decode=True)
             body = payload if isinstance(payload, bytes) else b""

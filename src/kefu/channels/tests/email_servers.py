@@ -50,8 +50,7 @@ class CapturingSmtp:
     @property
     def messages(self) -> list[EmailMessage]:
         return [
-            message_from_bytes(raw, policy=policy.default)  # type: ignore[misc]
-            for _from, _to, raw in self.handler.mails
+            message_from_bytes(raw, policy=policy.default) for _from, _to, raw in self.handler.mails
         ]
 
 

@@ -18,4 +18,15 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         store = "redis" if settings.KEFU.redis_url else settings.HUEY["filename"]
         self.stdout.write(f"kefu worker: {options['workers']} workers, task store {store}")
-        call_command("run_huey", workers=options["workers"], worker_type="thread")
+        listener = None
+        if settings.KEFU_INBOUND_SMTP:
+            from kefu.channels.email.listener import smtp_listener_start
+
+            # Customer e-mail (docs/email.md): an SMTP listener beside the task consumer.
+            listener = smtp_listener_start(settings.KEFU_INBOUND_SMTP)
+            self.stdout.write(f"kefu worker: inbound SMTP on {listener.hostname}:{listener.port}")
+        try:
+            call_command("run_huey", workers=options["workers"], worker_type="thread")
+        finally:
+            if listener is not None:
+                listener.stop()
