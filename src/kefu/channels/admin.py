@@ -79,3 +79,7 @@ class MailboxAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description=_("error"))
     def has_error(self, mailbox: Mailbox) -> bool:
         return bool(mailbox.last_error)
+
+
+# Web chat widgets and agents' chat limits (their screens live with the chat code).
+from kefu.channels.chat import admin as _chat_admin  # noqa: E402, F401

@@ -324,3 +324,22 @@ def test_console_cannot_touch_another_agent_s_chat(client, widget, online):
     assert console_post(other, f"{contact.pk}/end").status_code == 404
     assert console_post(other, "poll", {"chat": contact.pk}).status_code == 404
     assert console_post(other, "poll", {"chat": "abc"}).status_code == 404
+
+
+# -- configuration ---------------------------------------------------------------------------
+def test_widget_admin_screens_and_origin_check(admin_client, widget, team):
+    assert admin_client.get("/admin/channels/chatwidget/").status_code == 200
+    assert admin_client.get(f"/admin/channels/chatwidget/{widget.pk}/change/").status_code == 200
+    assert admin_client.get("/admin/channels/agentpresence/").status_code == 200
+    form = {"key": "help", "name": "帮助中心", "team": team.pk, "greeting": "", "enabled": "on"}
+    refused = admin_client.post(
+        "/admin/channels/chatwidget/add/", {**form, "allowed_origins": "shop.example.com/path"}
+    )
+    assert refused.status_code == 200 and not ChatWidget.objects.filter(key="help").exists()
+    saved = admin_client.post(
+        "/admin/channels/chatwidget/add/",
+        {**form, "allowed_origins": "https://help.example.com/ https://m.example.com"},
+    )
+    assert saved.status_code == 302
+    created = ChatWidget.objects.get(key="help")
+    assert created.allowed_origins == "https://help.example.com\nhttps://m.example.com"
