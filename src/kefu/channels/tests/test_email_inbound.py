@@ -368,3 +368,14 @@ def test_the_mail_date_does_not_matter_for_storage_time():
     raw = mail(headers={"Date": "Mon, 01 Jan 2001 00:00:00 +0800"})
     stored = email_receive(raw).message
     assert stored.created_at > dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+
+
+@pytest.mark.django_db
+def test_the_benchmark_mails_all_get_in():
+    import random
+
+    from kefu.channels.email.bench import measure_email
+
+    result = measure_email(40, random.Random(3))
+    assert result["email_in"] == 40 and result["email_in_per_s"] > 0
+    assert set(result["email_in_outcomes"]) <= {"new_ticket", "follow_up", "auto_generated"}
