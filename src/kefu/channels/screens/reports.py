@@ -40,8 +40,11 @@ from kefu.channels.models import (
     Direction,
     Presence,
 )
-from kefu.channels.screens.selectors import CHANNEL_ICONS, WAITING_STATES
-from kefu.channels.selectors import DESK_WINDOW_HOURS
+from kefu.channels.screens.selectors import (
+    CHANNEL_ICONS,
+    WAITING_STATES,
+    without_stale_calls,
+)
 from kefu.core.errors import InvalidInput, PermissionDenied
 from kefu.core.timeutils import now
 from kefu.standard.selectors import standard_value
@@ -277,15 +280,8 @@ class Wallboard:
         return clock_text(self.longest_wait_seconds)
 
 
-def _live(contacts: QuerySet[Contact], moment: dt.datetime) -> QuerySet[Contact]:
-    # A call that never reported its end is not waiting or on a desk for ever.
-    return contacts.exclude(
-        kind=ContactKind.CALL, created_at__lt=moment - dt.timedelta(hours=DESK_WINDOW_HOURS)
-    )
-
-
 def _queues(team: Team | None, moment: dt.datetime) -> list[ChannelQueue]:
-    waiting = _live(Contact.objects.filter(state__in=WAITING_STATES), moment)
+    waiting = without_stale_calls(Contact.objects.filter(state__in=WAITING_STATES), moment)
     if team is not None:
         # Contacts no team was chosen for are waiting for every team.
         waiting = waiting.filter(_team_rule(team) | Q(team__isnull=True, agent__isnull=True))
@@ -317,7 +313,9 @@ def _agents(team: Team | None, moment: dt.datetime) -> list[AgentState]:
     is_agent = User.groups.through.objects.filter(user_id=OuterRef("pk"), group__name=Role.AGENT)
     has_presence = AgentPresence.objects.filter(user_id=OuterRef("pk"))
     busy = (
-        _live(Contact.objects.filter(agent_id=OuterRef("pk"), state__in=BUSY_STATES), moment)
+        without_stale_calls(
+            Contact.objects.filter(agent_id=OuterRef("pk"), state__in=BUSY_STATES), moment
+        )
         .order_by()
         .values("agent_id")
         .annotate(n=Count("id"))
@@ -331,7 +329,7 @@ def _agents(team: Team | None, moment: dt.datetime) -> list[AgentState]:
         .annotate(busy=Coalesce(Subquery(busy), Value(0)))
         .order_by("username")
     )
-    timeout = dt.timedelta(seconds=getattr(settings, "KEFU_CHAT_PRESENCE_TIMEOUT_SECONDS", 60))
+    timeout = dt.timedelta(seconds=settings.KEFU_CHAT_PRESENCE_TIMEOUT_SECONDS)
     labels = dict(Presence.choices)
     agents = []
     for user in users:

@@ -45,6 +45,7 @@ from kefu.channels.models import (
     ContactState,
     Direction,
 )
+from kefu.channels.selectors import DESK_WINDOW_HOURS
 from kefu.core.crypto import decrypt_bytes
 from kefu.core.errors import NotFound, PermissionDenied
 from kefu.core.timeutils import now
@@ -161,6 +162,16 @@ def contact_get(*, user: Any, contact_id: int) -> Contact:
     return contact
 
 
+def without_stale_calls(contacts: QuerySet[Contact], moment: dt.datetime) -> QuerySet[Contact]:
+    """Leave out calls that rang longer ago than the desk window: a call whose end the PBX never
+    reported is not waiting or on a desk for ever (the figures still count it as unsettled)."""
+    cutoff = moment - dt.timedelta(hours=DESK_WINDOW_HOURS)
+    return contacts.exclude(
+        Q(kind=ContactKind.CALL, state__in=OPEN_STATES)
+        & (Q(offered_at__lt=cutoff) | Q(offered_at__isnull=True, created_at__lt=cutoff))
+    )
+
+
 def masked_address(contact: Contact) -> str:
     """The caller's number or sender's address as screens show it (138****8000)."""
     if not contact.address:
@@ -230,6 +241,7 @@ def inbox_contacts(*, user: Any, filters: InboxFilters) -> QuerySet[Contact]:
     states = _STATE_FILTERS.get(filters.state, OPEN_STATES)
     if states is not None:
         contacts = contacts.filter(state__in=states)
+    contacts = without_stale_calls(contacts, now())
     if filters.state in (InboxState.ENDED, InboxState.ALL):
         contacts = contacts.filter(updated_at__gte=now() - dt.timedelta(days=INBOX_HISTORY_DAYS))
     last = ContactMessage.objects.filter(contact=OuterRef("pk")).order_by("-created_at", "-id")

@@ -115,6 +115,17 @@ def test_calls_appear_with_a_masked_caller(client, clock, agent, customer):
     assert "138****8000" in page and "13800138000" not in page
     assert customer.name in page and "fa-phone" in page
     assert "inbox-waiting" in page  # ringing at the desk: shown as waiting
+    # A call whose end never came leaves the desk after the desk window (4 h).
+    cti_event_record(
+        actor=None,
+        call_id="lost-1",
+        event="ringing",
+        at=clock.now() - dt.timedelta(hours=5),
+        caller="13900139000",
+        agent=agent.username,
+    )
+    page = client.get("/inbox/?kind=call").content.decode()
+    assert "139****9000" not in page and "138****8000" in page
 
 
 def test_live_refresh_answers_204_while_nothing_changed(client, clock, agent, world):
