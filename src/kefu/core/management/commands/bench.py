@@ -53,6 +53,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--samples", type=int, default=200)
         parser.add_argument("--calls", type=int, default=400, help="channels: CTI calls to post")
+        parser.add_argument("--mails", type=int, default=500, help="channels: mails to receive")
         parser.add_argument(
             "--keep", action="store_true", help="keep the data dir / database afterwards"
         )
@@ -67,7 +68,7 @@ class Command(BaseCommand):
             if options["suite"] == "channels":
                 from kefu.bench.channels import run_channels_benchmark
 
-                result = run_channels_benchmark(calls=options["calls"])
+                result = run_channels_benchmark(calls=options["calls"], mails=options["mails"])
             elif options["suite"] == "sla":
                 from kefu.bench.sla import run_sla_benchmark
 
@@ -118,6 +119,8 @@ class Command(BaseCommand):
             str(options["samples"]),
             "--calls",
             str(options["calls"]),
+            "--mails",
+            str(options["mails"]),
         ]
 
         try:
