@@ -207,7 +207,7 @@ def test_new_tickets_go_to_the_configured_team(settings, team):
     assert Ticket.objects.get(number=body["ticket"]).team == team
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_agent_reply_leaves_by_sms_through_the_outbox(settings, manager):
     with gateway_server() as gateway:
         settings.KEFU_SMS_BACKEND = "kefu.channels.sms_gateway.HttpGatewaySmsBackend"

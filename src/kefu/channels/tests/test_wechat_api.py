@@ -168,7 +168,7 @@ def _callback(body: str) -> None:
     assert response.status_code == 200
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_agent_reply_on_a_wechat_ticket_reaches_the_follower(api, settings, manager):
     settings.KEFU_WECHAT_TOKEN = "tok"
     _callback("我的订单什么时候发货？")
