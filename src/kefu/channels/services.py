@@ -184,11 +184,12 @@ def cti_event_record(
         raise InvalidInput("event_id is longer than 150 characters", field="event_id")
     moment = now()
 
-    contact = (
-        Contact.objects.select_for_update()
-        .filter(kind=ContactKind.CALL, external_id=call_id)
-        .first()
-    )
+    try:
+        contact = Contact.objects.select_for_update().get(
+            kind=ContactKind.CALL, external_id=call_id
+        )
+    except Contact.DoesNotExist:
+        contact = None
     if contact is None:
         if event in ATTACHED_EVENTS:
             raise NotFound(f"unknown call_id {call_id!r}: report the call's ringing first")
@@ -201,19 +202,19 @@ def cti_event_record(
             repr([(s.speaker, s.start, s.end, s.text) for s in pieces]).encode()
         ).hexdigest()
     key = f"id:{event_id}" if event_id else _key(event, at, who, target, extra)
-    try:
-        with transaction.atomic():
-            ContactEvent.objects.create(
-                contact=contact,
-                kind=event,
-                key=key,
-                occurred_at=at,
-                agent=target if event == "transferred" else who,
-                data={"from_agent": who.username if who else None, "disclosed": disclosed},
-                received_at=moment,
-            )
-    except IntegrityError:
+    # The call's row is locked (and on SQLite the write transaction is exclusive): no other
+    # delivery of this call can slip in between the check and the insert.
+    if contact.events.filter(key=key).exists():
         return contact, False  # the same event again: nothing changes
+    ContactEvent.objects.create(
+        contact=contact,
+        kind=event,
+        key=key,
+        occurred_at=at,
+        agent=target if event == "transferred" else who,
+        data={"from_agent": who.username if who else None, "disclosed": disclosed},
+        received_at=moment,
+    )
     if number and not contact.address:
         contact.address = number
         # Looked up once, when the number becomes known: later events need no lookup.
