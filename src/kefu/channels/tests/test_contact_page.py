@@ -76,6 +76,9 @@ def test_a_call_shows_its_facts_transcript_and_masked_caller(client, agent, cust
     assert "text-bg-success" in disclosure  # ACC-3: the purpose was announced
     assert "我的冰箱不制冷。" in page and "4.0 s" in page  # transcript with times
     assert "call-1.wav" in page and f"/contacts/{contact.pk}/recordings/" in page
+    # The customer's page leads to it.
+    customer_page = client.get(f"/customers/{customer.pk}/").content.decode()
+    assert f'href="/contacts/{contact.pk}/"' in customer_page
 
 
 def test_contacts_of_other_teams_are_not_found(client, agent, other_agent):
