@@ -692,6 +692,11 @@ def _seed_demo_center(
         from kefu.sla.services import sla_sweep
 
         sla_sweep()
+    from kefu.demo.channels import seed_demo_contacts
+
+    seed_demo_contacts(
+        rng, created, [agent for agents in staff.agents_by_team.values() for agent in agents]
+    )
     with transaction.atomic():
         audit_record(
             actor=admin,

@@ -13,11 +13,15 @@ from kefu.accounts.models import Department, Team, User
 from kefu.audit.models import AuditEvent
 from kefu.customers.models import Customer, CustomerIdentity
 from kefu.customers.selectors import customer_find_by_identity
+from kefu.demo.channels import MAILS, TEXTS, WECHAT
 from kefu.demo.complaints import CASES
 from kefu.demo.seeding import DEMO_PASSWORD, demo_center_exists, seed_demo_center
 from kefu.tests_support.factories import make_ticket
 from kefu.tickets.models import Ticket, TicketEvent
 from kefu.tickets.states import OPEN_STATUSES, TicketStatus
+
+# Every demo e-mail, SMS and WeChat message opens a ticket of its own.
+MESSAGE_TICKETS = len(MAILS) + len(TEXTS) + len(WECHAT)
 
 
 @pytest.fixture
@@ -44,7 +48,7 @@ def test_demo_center_has_the_promised_people(demo):
 @pytest.mark.django_db
 def test_demo_tickets_are_consistent_with_the_rules(demo):
     # The 300 seeded tickets and the demo complaints registered through the services.
-    assert Ticket.objects.count() == 300 + len(CASES)
+    assert Ticket.objects.count() == 300 + len(CASES) + MESSAGE_TICKETS
     assert Customer.objects.count() >= 35
     numbers = list(Ticket.objects.values_list("number", flat=True))
     assert len(set(numbers)) == len(numbers)
@@ -62,7 +66,7 @@ def test_demo_tickets_are_consistent_with_the_rules(demo):
             assert ticket.first_response_at is not None
         assert ticket.updated_at >= ticket.created_at
     assert TicketEvent.objects.filter(kind="reply").exists()
-    assert TicketEvent.objects.filter(kind="created").count() == 300 + len(CASES)
+    assert TicketEvent.objects.filter(kind="created").count() == 300 + len(CASES) + MESSAGE_TICKETS
 
 
 @pytest.mark.django_db
@@ -109,7 +113,7 @@ def test_seed_command_adds_volume_with_searchable_encrypted_customers(demo):
         stderr=io.StringIO(),
     )
     assert "seeded 500 tickets and 50 customers" in out.getvalue()
-    assert Ticket.objects.count() == 800 + len(CASES)
+    assert Ticket.objects.count() == 800 + len(CASES) + MESSAGE_TICKETS
     identity = CustomerIdentity.objects.filter(kind="phone").order_by("-pk").first()
     assert customer_find_by_identity(kind="phone", value=identity.value) == identity.customer
     assert AuditEvent.objects.filter(verb="seed.volume").exists()
@@ -167,7 +171,7 @@ def test_an_interrupted_volume_seed_leaves_a_working_center(demo, monkeypatch):
         seeding.seed_volume(tickets=300, customers=0, days=1, seed=5, batch_size=100)
     monkeypatch.undo()
     # The demo's 300, its complaints and the first committed batch.
-    assert Ticket.objects.count() == 400 + len(CASES)
+    assert Ticket.objects.count() == 400 + len(CASES) + MESSAGE_TICKETS
     fresh = make_ticket(actor=User.objects.get(username="admin"))
     assert Ticket.objects.filter(number=fresh.number).count() == 1
 
@@ -200,3 +204,21 @@ def test_demo_complaints_cover_every_stage_of_the_loop(demo):
     assert Improvement.objects.filter(status="done").exists()
     assert Improvement.objects.filter(status="open").exists()
     assert all(c.ticket.assignee_id for c in Complaint.objects.select_related("ticket"))
+
+
+@pytest.mark.django_db
+def test_demo_contacts_give_the_wallboard_a_working_day(demo):
+    from kefu.channels.models import AgentPresence, Contact, ContactKind, ContactState
+
+    calls = Contact.objects.filter(kind=ContactKind.CALL)
+    assert calls.count() == 25
+    assert calls.filter(state=ContactState.OFFERED).count() == 1  # one caller waits right now
+    answered = calls.exclude(answered_at=None)
+    assert answered.filter(wait_seconds__lte=15).exists()
+    assert answered.filter(wait_seconds__gt=15).exists()
+    assert calls.filter(answered_at=None, state=ContactState.ENDED).exists()  # abandoned
+    assert calls.filter(segments__isnull=False).distinct().count() >= 5
+    for kind, count in ((ContactKind.EMAIL, len(MAILS)), (ContactKind.SMS, len(TEXTS))):
+        assert Contact.objects.filter(kind=kind).count() == count
+    assert Contact.objects.filter(kind=ContactKind.WECHAT).count() == len(WECHAT)
+    assert AgentPresence.objects.count() >= 20  # the agents and their leads
