@@ -200,7 +200,8 @@ def test_a_waiting_visitor_who_left_is_abandoned(settings, widget, team):
     assert AuditEvent.objects.filter(verb="chat.abandon").count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+# Real commits from several threads; the serialized rollback restores the role groups after.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_routing_runs_never_hand_out_the_same_chat(widget, team):
     if connection.vendor == "sqlite" and "memory" in str(connection.settings_dict["NAME"]):
         pytest.skip("needs a file database shared by threads")
