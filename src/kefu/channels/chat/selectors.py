@@ -130,12 +130,10 @@ def widget_status(widget: ChatWidget) -> WidgetStatus:
 def waiting_chats(*, team_id: int | None) -> QuerySet[Contact]:
     """Chats of a routing pool waiting for an agent, in the order they are served: higher
     priority first, then the longest waiting (ACC-4)."""
-    found = Contact.objects.filter(kind=ContactKind.CHAT, state=ContactState.QUEUED)
-    if team_id is None:
-        found = found.filter(team__isnull=True)
-    else:
-        found = found.filter(team_id=team_id)
-    return found.order_by("-priority", "queued_at", "id")
+    pool = Q(team__isnull=True) if team_id is None else Q(team_id=team_id)
+    return Contact.objects.filter(pool, kind=ContactKind.CHAT, state=ContactState.QUEUED).order_by(
+        "-priority", "queued_at", "id"
+    )
 
 
 def queue_position(contact: Contact) -> int:

@@ -94,6 +94,8 @@ def widget_api(view: Callable[..., JsonResponse]) -> Callable[..., HttpResponse]
             widget = selectors.widget_by_key(key)
         except NotFound as exc:
             response: HttpResponse = _error(exc)
+            if origin:  # readable by the widget, which then hides its launcher
+                response["Access-Control-Allow-Origin"] = origin
             return response
         if not selectors.widget_origin_allowed(widget, origin):
             return _error(PermissionDenied("this site may not use the chat widget"))

@@ -123,7 +123,8 @@ def test_preflight(client, widget):
 
 
 def test_unknown_or_disabled_widget_is_404(client, widget):
-    assert api(client, "config", key="nope").status_code == 404
+    missing = api(client, "config", key="nope")
+    assert missing.status_code == 404 and missing["Access-Control-Allow-Origin"] == SHOP
     assert api(client, "config", key="x" * 80).status_code == 404
     widget.enabled = False
     widget.save()
