@@ -3,6 +3,9 @@
 - ``email_in_per_s``: generated customer mail (UTF-8 and GBK, HTML, attachments, follow-ups,
   auto-replies) parsed, threaded and stored by ``email_receive``, as the SMTP listener and the
   IMAP poller hand it over (see ``kefu.channels.email.bench``).
+- ``chat_message_latency_p95_ms``: a chat message from the customer pressing Enter in the
+  widget to the agent's console showing it, two real Chromium pages over HTTP (see
+  ``kefu.bench.chat``).
 - ``cti_events_per_s``: CTI events recorded by the service the API calls (validation, the
   idempotent store, the timing recompute, the audit record, one transaction each), as a PBX
   sends them: ringing, answered, held, resumed, ended per call, plus one repeated delivery per
@@ -28,6 +31,7 @@ from django.test import Client
 from kefu.accounts.models import User
 from kefu.accounts.roles import Role
 from kefu.accounts.services import api_token_create, user_create
+from kefu.bench.chat import run_chat_latency
 from kefu.channels.email.bench import measure_email
 from kefu.channels.models import Contact, ContactEvent
 from kefu.channels.services import cti_event_record
@@ -98,10 +102,13 @@ def measure_cti(calls: int, rng: random.Random) -> dict[str, Any]:
     }
 
 
-def run_channels_benchmark(*, calls: int = 400, mails: int = 500, seed: int = 5) -> dict[str, Any]:
+def run_channels_benchmark(
+    *, calls: int = 400, mails: int = 500, chat_messages: int = 100, seed: int = 5
+) -> dict[str, Any]:
     rng = random.Random(seed)
     call_command("migrate", interactive=False, verbosity=0)
     result: dict[str, Any] = {}
     result.update(measure_email(mails, rng))
     result.update(measure_cti(calls, rng))
+    result.update(run_chat_latency(samples=chat_messages, seed=seed))
     return result

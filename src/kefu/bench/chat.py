@@ -29,7 +29,15 @@ from django.conf import settings
 from django.core.management import call_command
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 PASSWORD = "bench-chat-password-1"
 # Stamps, on the agent page, when each customer message first appears in the transcript.
 AGENT_OBSERVER = """() => {

@@ -55,6 +55,9 @@ class Command(BaseCommand):
         parser.add_argument("--calls", type=int, default=400, help="channels: CTI calls to post")
         parser.add_argument("--mails", type=int, default=500, help="channels: mails to receive")
         parser.add_argument(
+            "--chat-messages", type=int, default=100, help="channels: chat messages to time"
+        )
+        parser.add_argument(
             "--keep", action="store_true", help="keep the data dir / database afterwards"
         )
         parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
@@ -68,7 +71,11 @@ class Command(BaseCommand):
             if options["suite"] == "channels":
                 from kefu.bench.channels import run_channels_benchmark
 
-                result = run_channels_benchmark(calls=options["calls"], mails=options["mails"])
+                result = run_channels_benchmark(
+                    calls=options["calls"],
+                    mails=options["mails"],
+                    chat_messages=options["chat_messages"],
+                )
             elif options["suite"] == "sla":
                 from kefu.bench.sla import run_sla_benchmark
 
@@ -121,6 +128,8 @@ class Command(BaseCommand):
             str(options["calls"]),
             "--mails",
             str(options["mails"]),
+            "--chat-messages",
+            str(options["chat_messages"]),
         ]
 
         try:
