@@ -3,7 +3,7 @@
 Each channel module that can answer names its sender here: a function
 ``sender(*, ticket, event)`` called inside the reply's transaction, which queues the message
 through the outbox (so a rolled-back reply never leaves). Channels without a sender (phone,
-walk-in, portal — the portal shows the reply itself) send nothing.
+walk-in, video) send nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +16,10 @@ REPLY_SENDERS: dict[str, str] = {
     "email": "kefu.channels.email.outbound.email_reply_send",
     "sms": "kefu.channels.messaging.messaging_reply_send",
     "wechat": "kefu.channels.messaging.messaging_reply_send",
+    # The portal shows the reply; the customer is told by SMS or e-mail with a one-time link.
+    # A message left in the chat widget is answered the same way.
+    "portal": "kefu.channels.portal.services.portal_reply_notify",
+    "chat": "kefu.channels.portal.services.portal_reply_notify",
 }
 
 

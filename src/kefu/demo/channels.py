@@ -13,9 +13,9 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from typing import Any
 
-from kefu.accounts.models import User
+from kefu.accounts.models import Team, User
 from kefu.channels.email.inbound import email_receive
-from kefu.channels.models import AgentPresence, Presence
+from kefu.channels.models import AgentPresence, ChatWidget, Presence
 from kefu.channels.services import Segment, cti_event_record
 from kefu.channels.sms_inbound import InboundSms, sms_inbound_receive
 from kefu.channels.wechat import wechat_message_receive
@@ -156,6 +156,19 @@ def seed_demo_messages(rng: random.Random, customers: list[Customer]) -> int:
     return made
 
 
-def seed_demo_contacts(rng: random.Random, customers: list[Customer], agents: list[User]) -> int:
+def seed_demo_widget(team: Team) -> ChatWidget:
+    """The web chat of the demo shop: try it at /chat/preview/demo/ (open at any hour)."""
+    return ChatWidget.objects.create(
+        key="demo",
+        name="官网在线客服",
+        team=team,
+        greeting="您好，欢迎咨询！请问有什么可以帮您？",
+    )
+
+
+def seed_demo_contacts(
+    rng: random.Random, customers: list[Customer], agents: list[User], team: Team
+) -> int:
+    seed_demo_widget(team)
     seed_demo_presence(rng, agents)
     return seed_demo_calls(rng, customers, agents) + seed_demo_messages(rng, customers)

@@ -695,7 +695,10 @@ def _seed_demo_center(
     from kefu.demo.channels import seed_demo_contacts
 
     seed_demo_contacts(
-        rng, created, [agent for agents in staff.agents_by_team.values() for agent in agents]
+        rng,
+        created,
+        [agent for agents in staff.agents_by_team.values() for agent in agents],
+        staff.teams[0],
     )
     with transaction.atomic():
         audit_record(

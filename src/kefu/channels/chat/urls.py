@@ -8,6 +8,7 @@ from kefu.channels.chat import views
 
 urlpatterns = [
     path("widget.js", views.widget_script, name="chat-widget-js"),
+    path("preview/<slug:key>/", views.widget_preview, name="chat-widget-preview"),
     path("api/<str:key>/config", views.widget_config, name="chat-api-config"),
     path("api/<str:key>/start", views.widget_start, name="chat-api-start"),
     path("api/<str:key>/poll", views.widget_poll, name="chat-api-poll"),

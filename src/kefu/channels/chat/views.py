@@ -21,7 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext, pgettext
@@ -440,3 +440,13 @@ def console_ticket(request: HttpRequest, contact_id: int) -> JsonResponse:
         {"number": ticket.number, "url": reverse("ticket-page", args=[ticket.number])},
         status=201,
     )
+
+
+@require_GET
+def widget_preview(request: HttpRequest, key: str) -> HttpResponse:
+    """A sample customer page carrying only the widget's script tag: try a widget before
+    putting the tag on the real site (and play the customer in the demo center)."""
+    widget = ChatWidget.objects.filter(key=key, enabled=True).first()
+    if widget is None:
+        raise Http404("no such chat widget")
+    return render(request, "channels/chat_preview.html", {"widget": widget})

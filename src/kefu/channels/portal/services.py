@@ -73,10 +73,12 @@ PORTAL_TYPES: dict[str, PortalType] = {
 
 
 class Delivery(enum.StrEnum):
-    """Why a code is sent: a new ticket, or a returning customer asked for a new link."""
+    """Why a code is sent: a new ticket, a returning customer asked for a new link, or staff
+    answered the ticket."""
 
     SUBMITTED = "submitted"
     REQUESTED = "requested"
+    REPLIED = "replied"
 
 
 @dataclass(frozen=True)
@@ -117,17 +119,27 @@ def _message(
                 "[%(center)s] Your ticket %(number)s has been received. Follow it at %(link)s "
                 "with the code %(code)s (valid %(hours)s h). Never share the code."
             )
+        elif delivery == Delivery.REPLIED:
+            text = gettext(
+                "[%(center)s] There is a new reply on your ticket %(number)s. Read and answer "
+                "it at %(link)s with the code %(code)s (valid %(hours)s h). Never share the code."
+            )
         else:
             text = gettext(
                 "[%(center)s] New link for ticket %(number)s: %(link)s code %(code)s "
                 "(valid %(hours)s h). Never share the code."
             )
         return subject, text % values
-    opening = (
-        gettext("Thank you for contacting us. Your ticket %(number)s has been received.")
-        if delivery == Delivery.SUBMITTED
-        else gettext("As you asked, here is a new link to follow your ticket %(number)s.")
-    )
+    openings = {
+        Delivery.SUBMITTED: gettext(
+            "Thank you for contacting us. Your ticket %(number)s has been received."
+        ),
+        Delivery.REPLIED: gettext("There is a new reply from us on your ticket %(number)s."),
+        Delivery.REQUESTED: gettext(
+            "As you asked, here is a new link to follow your ticket %(number)s."
+        ),
+    }
+    opening = openings[delivery]
     body = "\n\n".join(
         [
             gettext("Dear customer,"),
@@ -363,3 +375,43 @@ def portal_ticket_reply(*, ticket: Ticket, body: str) -> TicketEvent:
     if len(text) > REPLY_LIMIT:
         raise InvalidInput(f"the message is longer than {REPLY_LIMIT} characters", field="body")
     return ticket_customer_message(ticket=ticket, body=text, channel=ContactChannel.PORTAL)
+
+
+def portal_reply_notify(*, ticket: Ticket, event: TicketEvent) -> None:
+    """Staff answered a portal ticket (or a message left in the chat widget): the customer gets
+    an SMS or e-mail with a new one-time link to read the answer and reply (TEC-6).
+
+    Runs inside the reply's transaction, so a rolled-back reply sends nothing. Needs
+    ``KEFU_PORTAL_BASE_URL`` (a message needs a full link); without it, or without a phone or
+    e-mail of the customer, nothing is sent and the audit trail says why.
+    """
+    reason = ""
+    identity = None
+    if not settings.KEFU_PORTAL_BASE_URL:
+        reason = "KEFU_PORTAL_BASE_URL is not set"
+    elif ticket.customer is None:
+        reason = "the ticket has no customer"
+    else:
+        for kind in (IdentityKind.PHONE, IdentityKind.EMAIL):
+            identity = (
+                ticket.customer.identities.filter(kind=kind).order_by("-is_primary", "id").first()
+            )
+            if identity is not None:
+                break
+        if identity is None:
+            reason = "the customer has no phone or e-mail"
+    if identity is None:
+        audit_record(
+            actor=None,
+            verb="ticket.reply_undeliverable",
+            target=ticket,
+            after={"event": event.pk, "channel": ticket.channel, "reason": reason},
+        )
+        return
+    _access_issue(
+        ticket=ticket,
+        kind=identity.kind,
+        address=identity.value,
+        link_base=settings.KEFU_PORTAL_BASE_URL,
+        delivery=Delivery.REPLIED,
+    )

@@ -344,3 +344,13 @@ def test_widget_admin_screens_and_origin_check(admin_client, widget, team):
     assert saved.status_code == 302
     created = ChatWidget.objects.get(key="help")
     assert created.allowed_origins == "https://help.example.com\nhttps://m.example.com"
+
+
+def test_preview_page_carries_the_widget_tag_and_unknown_keys_are_404(client, widget):
+    page = client.get(f"/chat/preview/{widget.key}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'src="/chat/widget.js" data-widget="{widget.key}"' in html
+    assert client.get("/chat/preview/nope/").status_code == 404
+    ChatWidget.objects.filter(pk=widget.pk).update(enabled=False)
+    assert client.get(f"/chat/preview/{widget.key}/").status_code == 404

@@ -213,3 +213,41 @@ def test_replies_are_rate_limited(client: Client, settings, granted):
     response = client.post(url, {"body": "三"})
     assert response.status_code == 429
     assert granted.events.filter(kind=TicketEventKind.CUSTOMER_MESSAGE).count() == 2
+
+
+def test_a_staff_reply_sends_the_customer_a_new_link_that_shows_it(
+    client: Client, granted, staff, settings
+):
+    settings.KEFU_PORTAL_BASE_URL = "https://kefu.example.com"
+    before = OutboundMessage.objects.count()
+    ticket_comment(actor=staff, ticket=granted, body="您好，配件已到，明天上门。", public=True)
+    ticket_comment(actor=staff, ticket=granted, body="内部备注", public=False)
+    assert OutboundMessage.objects.count() == before + 1  # the public reply only
+    found = code_message()
+    assert found.message.channel == "sms" and found.link.startswith("https://kefu.example.com/")
+    assert granted.number in found.message.body
+    fresh = Client()
+    assert open_with_code(fresh, found).status_code == 302
+    page = fresh.get(f"/portal/tickets/{granted.number}/").content.decode()
+    assert "您好，配件已到，明天上门。" in page
+
+
+def test_without_a_portal_address_the_reply_is_kept_and_the_trail_says_why(
+    client: Client, granted, staff, settings
+):
+    from kefu.audit.models import AuditEvent
+
+    settings.KEFU_PORTAL_BASE_URL = ""
+    before = OutboundMessage.objects.count()
+    ticket_comment(actor=staff, ticket=granted, body="您好，已处理。", public=True)
+    assert OutboundMessage.objects.count() == before
+    trail = AuditEvent.objects.get(verb="ticket.reply_undeliverable")
+    assert trail.after["reason"] == "KEFU_PORTAL_BASE_URL is not set"
+
+
+def test_a_message_left_in_the_chat_widget_is_answered_the_same_way(staff, customer, settings):
+    settings.KEFU_PORTAL_BASE_URL = "https://kefu.example.com"
+    ticket = make_ticket(actor=staff, channel="chat", customer=customer)
+    ticket_comment(actor=staff, ticket=ticket, body="您好，已为您查询。", public=True)
+    found = code_message()
+    assert found.message.channel == "sms" and ticket.number in found.message.body

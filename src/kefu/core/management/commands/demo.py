@@ -42,7 +42,12 @@ class Command(BaseCommand):
         self._print_logins(options["host"], options["port"])
         if options["no_serve"]:
             return
-        worker = subprocess.Popen([sys.executable, "-m", "kefu", "worker"], env=os.environ.copy())
+        # Links in messages to customers (portal codes) must point at this demo.
+        base = f"http://{self._shown(options['host'])}:{options['port']}"
+        if not settings.KEFU_PORTAL_BASE_URL:
+            settings.KEFU_PORTAL_BASE_URL = base
+        environment = {"KEFU_PORTAL_BASE_URL": settings.KEFU_PORTAL_BASE_URL, **os.environ}
+        worker = subprocess.Popen([sys.executable, "-m", "kefu", "worker"], env=environment)
         try:
             call_command("serve", host=options["host"], port=options["port"])
         finally:
@@ -52,12 +57,20 @@ class Command(BaseCommand):
             except subprocess.TimeoutExpired:
                 worker.kill()
 
+    @staticmethod
+    def _shown(host: str) -> str:
+        return "127.0.0.1" if host in ("0.0.0.0", "::") else host
+
     def _print_logins(self, host: str, port: int) -> None:
-        shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        shown_host = self._shown(host)
         self.stdout.write("")
         self.stdout.write(f"kefu demo center: http://{shown_host}:{port}/")
         self.stdout.write(f"  API docs:      http://{shown_host}:{port}/api/v1/docs")
         self.stdout.write(f"  configuration: http://{shown_host}:{port}/admin/")
+        self.stdout.write(f"  customer portal: http://{shown_host}:{port}/portal/")
+        self.stdout.write(
+            f"  web chat as a customer: http://{shown_host}:{port}/chat/preview/demo/"
+        )
         self.stdout.write(f"demo logins (password for all: {DEMO_PASSWORD}):")
         for role, usernames in demo_logins_by_role():
             self.stdout.write(f"  {role:<22} {', '.join(usernames)}")
