@@ -47,11 +47,13 @@ def chat_route(*, team_id: int | None) -> list[tuple[int, int]]:
     with transaction.atomic():
         _abandon_stale(team_id, moment)
         waiting = list(
-            waiting_chats(team_id=team_id).select_for_update().select_related("chat")[:ROUTE_BATCH]
+            waiting_chats(team_id=team_id)
+            .select_for_update(of=("self",))
+            .select_related("chat")[:ROUTE_BATCH]
         )
         if not waiting:
             return []
-        presences = AgentPresence.objects.select_for_update().filter(
+        presences = AgentPresence.objects.select_for_update(of=("self",)).filter(
             status=Presence.AVAILABLE,
             last_seen_at__gte=presence_fresh_since(),
             user__is_active=True,

@@ -150,7 +150,7 @@ def log_in(page: Any, live_server: Any, username: str) -> None:
 def test_customer_and_agent_chat_in_two_browser_pages(browser, live_server, agent, widget, shop):
     agent_page = new_page(browser)
     log_in(agent_page, live_server, agent.username)
-    expect(agent_page.get_by_role("link", name="Chat")).to_be_visible()
+    expect(agent_page.locator("a.nav-link[href='/chat/console/']")).to_be_visible()
     agent_page.goto(f"{live_server.url}/chat/console/")
     agent_page.select_option("#chat-presence", Presence.AVAILABLE)
     expect(agent_page.locator("#chat-error")).to_have_text("")
@@ -213,7 +213,7 @@ def test_customer_and_agent_chat_in_two_browser_pages(browser, live_server, agen
     shot(agent_page, "chat-02-console.png")
 
     # A ticket from the chat, then the agent ends it; the customer's widget says so.
-    agent_page.get_by_role("button", name="Create ticket from chat").click()
+    agent_page.locator("button[aria-controls='chat-ticket-form']").click()
     agent_page.fill("#chat-ticket-subject", "订单未送达")
     agent_page.fill("#chat-ticket-phone", "13800138000")
     agent_page.locator("#chat-ticket-form button[type=submit]").click()

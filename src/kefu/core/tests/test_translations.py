@@ -19,7 +19,8 @@ def _unquote(lines: list[str]) -> str:
 
 
 def parse_po(path: Path) -> list[dict[str, object]]:
-    """Entries of a .po file: msgctxt, msgid, msgstr, flags (enough of the format for tests)."""
+    """Entries of a .po file: msgctxt, msgid, msgid_plural, msgstr (msgstr[0] of a plural
+    entry), flags — enough of the format for tests."""
     entries = []
     for block in path.read_text(encoding="utf-8").split("\n\n"):
         entry: dict[str, object] = {"flags": set()}
@@ -30,8 +31,10 @@ def parse_po(path: Path) -> list[dict[str, object]]:
                 entry["flags"] = {flag.strip() for flag in line[2:].split(",")}
             elif line.startswith("#"):
                 continue
-            elif line.startswith(("msgctxt ", "msgid ", "msgstr ")):
+            elif line.startswith(("msgctxt ", "msgid ", "msgid_plural ", "msgstr ", "msgstr[")):
                 current, _, rest = line.partition(" ")
+                # Chinese has one plural form: msgstr[0] is the translation of a plural entry.
+                current = "msgstr" if current == "msgstr[0]" else current
                 parts[current] = [rest]
             elif line.startswith('"') and current:
                 parts[current].append(line)
@@ -59,7 +62,9 @@ def test_compiled_catalogs_match_their_sources():
             msgid, msgstr = str(entry["msgid"]), str(entry.get("msgstr") or "")
             if not msgid or not msgstr:
                 continue
-            if "msgctxt" in entry:
+            if "msgid_plural" in entry:
+                got = compiled.ngettext(msgid, str(entry["msgid_plural"]), 1)
+            elif "msgctxt" in entry:
                 got = compiled.pgettext(str(entry["msgctxt"]), msgid)
             else:
                 got = compiled.gettext(msgid)
