@@ -6,8 +6,12 @@ server. When the folder's UIDVALIDITY changed, the UIDs mean something else now:
 starts again from the beginning (a mail seen before is then a duplicate by its Message-ID and
 changes nothing). ``last_uid`` moves after every stored mail, so a failure half-way loses
 nothing and repeats nothing. A mail kefu refuses (malformed, too large) is skipped and named in
-``last_error``; a connection or login error is recorded in ``last_error`` and retried at the
-next poll.
+``last_error``; so is a mail kefu failed to store for another reason (a misconfigured
+``KEFU_EMAIL_CATEGORY``, a bug): it is skipped at once, and ``last_error`` names its UID so an
+administrator can fetch it from the folder — one bad mail never blocks the ones after it. Only
+an unavailable database (``OperationalError``) keeps the UID for the next poll. A connection or
+login error is recorded in ``last_error`` and retried at the next poll; any other failure of
+one mailbox is recorded on it and the other mailboxes are polled all the same.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import ssl
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, transaction
 
 from kefu.channels.email.inbound import email_receive
 from kefu.channels.email.mime import MailRejected
@@ -74,6 +78,10 @@ def _save(mailbox: Mailbox, **fields: Any) -> None:
         Mailbox.objects.filter(pk=mailbox.pk).update(**fields)
 
 
+def _reason(exc: Exception) -> str:
+    return str(getattr(exc, "message", "") or exc)[:500]
+
+
 def mailbox_poll(mailbox: Mailbox) -> dict[str, int]:
     """Fetch and store the new mail of one mailbox; returns counts by outcome."""
     counts: dict[str, int] = {"fetched": 0, "refused": 0}
@@ -110,10 +118,27 @@ def mailbox_poll(mailbox: Mailbox) -> dict[str, int]:
             if raw is not None:
                 try:
                     result = email_receive(raw, mailbox=mailbox)
-                    counts[result.outcome] = counts.get(result.outcome, 0) + 1
                 except MailRejected as exc:
                     counts["refused"] += 1
                     problems.append(f"UID {uid}: {exc.message}")
+                except OperationalError as exc:
+                    # The database is unavailable, not the mail wrong: fetch it again next time.
+                    problems.append(
+                        f"UID {uid}: not stored, tried again at the next poll: "
+                        f"{type(exc).__name__}: {exc}"
+                    )
+                    break
+                except Exception as exc:
+                    # Trying again would fail again and block every mail after it: skip it and
+                    # name it, so that an administrator can fetch it from the folder.
+                    logger.exception("mailbox %s: UID %s could not be stored", mailbox.name, uid)
+                    counts["failed"] = counts.get("failed", 0) + 1
+                    problems.append(
+                        f"UID {uid}: skipped, kefu could not store it "
+                        f"({type(exc).__name__}: {_reason(exc)}); fetch it from the folder"
+                    )
+                else:
+                    counts[result.outcome] = counts.get(result.outcome, 0) + 1
                 counts["fetched"] += 1
             _save(mailbox, last_uid=uid)
         _save(mailbox, last_polled_at=now(), last_error="\n".join(problems)[:4000])
@@ -137,6 +162,18 @@ def mailboxes_poll_due(*, force: bool = False) -> dict[str, int]:
         if not (force or due):
             continue
         totals["mailboxes"] += 1
-        for key, value in mailbox_poll(mailbox).items():
+        try:
+            counts = mailbox_poll(mailbox)
+        except Exception as exc:  # one broken mailbox must not stop the others
+            logger.exception("mailbox %s: poll failed", mailbox.name)
+            totals["failed_mailboxes"] = totals.get("failed_mailboxes", 0) + 1
+            with contextlib.suppress(Exception):
+                _save(
+                    mailbox,
+                    last_polled_at=now(),
+                    last_error=f"poll failed: {type(exc).__name__}: {_reason(exc)}"[:4000],
+                )
+            continue
+        for key, value in counts.items():
             totals[key] = totals.get(key, 0) + value
     return totals

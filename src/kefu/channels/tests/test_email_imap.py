@@ -136,3 +136,45 @@ def test_due_mailboxes_and_the_command(imap, mailbox, capsys):
     call_command("email", "poll", "--mailbox", mailbox.name)
     assert '"new_ticket": 1' in capsys.readouterr().out
     assert Ticket.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_a_mail_that_cannot_be_stored_is_skipped_and_named(imap, mailbox, settings):
+    """A mail whose storing fails (here: a misconfigured category refuses its new ticket) does
+    not block the mail after it; its UID is named so an administrator can fetch it."""
+    assert mailbox_poll(mailbox)["new_ticket"] == 2
+    settings.KEFU_EMAIL_CATEGORY = "no.such.category"
+    imap.state.mails[7] = raw_mail(7)  # a new thread: needs a new ticket, refused
+    imap.state.mails[9] = raw_mail(8, reply_to=1)  # a follow-up: needs no new ticket
+    counts = mailbox_poll(mailbox)
+    assert counts == {"fetched": 2, "refused": 0, "failed": 1, "follow_up": 1}
+    mailbox.refresh_from_db()
+    assert mailbox.last_uid == 9
+    assert mailbox.last_error.startswith("UID 7: skipped, kefu could not store it (InvalidInput")
+    assert "fetch it from the folder" in mailbox.last_error
+    assert ContactMessage.objects.count() == 3 and Ticket.objects.count() == 2
+    # The skipped mail is not fetched again: the next poll finds nothing new.
+    assert mailbox_poll(mailbox) == {"fetched": 0, "refused": 0}
+
+
+@pytest.mark.django_db
+def test_one_broken_mailbox_does_not_stop_the_others(imap, mailbox, team):
+    # IMAP sends folder names as ASCII: this one makes imaplib itself fail.
+    broken = Mailbox.objects.create(
+        name="坏信箱",
+        host="127.0.0.1",
+        port=imap.port,
+        security=MailSecurity.PLAIN,
+        username="kefu@example.com",
+        password="s3cret-pass",
+        folder="收件箱",
+        team=team,
+    )
+    totals = mailboxes_poll_due()
+    assert totals["mailboxes"] == 2 and totals["failed_mailboxes"] == 1
+    assert totals["new_ticket"] == 2
+    broken.refresh_from_db()
+    mailbox.refresh_from_db()
+    assert broken.last_error.startswith("poll failed: UnicodeEncodeError")
+    assert broken.last_polled_at is not None and broken.last_uid == 0
+    assert (mailbox.last_uid, mailbox.last_error) == (5, "")
