@@ -6,7 +6,8 @@ joins it, a later one starts a new conversation (the old one is ended). Each mes
 the customer's latest ticket of that channel when the ticket still takes messages
 (``ticket_accepts_customer_message``), otherwise onto a new ticket — at once, so every channel
 shows the same progress (TEC-7). A repeated delivery of a message (same channel message id) is
-recognised and changes nothing.
+recognised and changes nothing — also when both deliveries arrive at the same moment: the
+inbound transaction first claims the id in the database (:mod:`kefu.channels.inbound_keys`).
 
 A public reply on an SMS or WeChat ticket is queued through the outbox to the address the
 customer wrote from and kept on the conversation as an outbound message.
@@ -21,12 +22,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils.translation import pgettext
 
 from kefu.accounts.models import Team
 from kefu.audit.services import audit_record
+from kefu.channels.inbound_keys import inbound_message_claim
 from kefu.channels.models import (
     Contact,
     ContactKind,
@@ -36,7 +37,7 @@ from kefu.channels.models import (
     MessageStatus,
     Speaker,
 )
-from kefu.core.errors import InvalidInput
+from kefu.core.errors import Conflict, InvalidInput
 from kefu.core.timeutils import now
 from kefu.customers.identities import IdentityKind
 from kefu.notify.models import OutboundChannel
@@ -76,6 +77,26 @@ def messaging_seen(*, kind: str, external_id: str) -> InboundResult | None:
     return InboundResult(earlier, created=False, first_of_conversation=False, ticket=earlier.ticket)
 
 
+def messaging_claim(*, kind: str, external_id: str) -> InboundResult | None:
+    """Claim the message ``external_id`` for the current transaction, before anything is written.
+
+    None: this transaction stores the message. Otherwise the result of the earlier delivery,
+    and nothing must be written — also when the earlier delivery is a simultaneous one, which
+    the database's unique key (not a read) tells apart.
+    """
+    if not external_id or len(external_id) > 500:
+        raise InvalidInput("the message needs an id of at most 500 characters", field="id")
+    earlier = messaging_seen(kind=kind, external_id=external_id)
+    if earlier is not None:
+        return earlier
+    if inbound_message_claim(kind=kind, external_id=external_id):
+        return None
+    earlier = messaging_seen(kind=kind, external_id=external_id)
+    if earlier is None:  # claimed, but not stored where this transaction can see it
+        raise Conflict("this message is being stored by another delivery; try again", field="id")
+    return earlier
+
+
 def _window() -> dt.timedelta:
     return dt.timedelta(hours=settings.KEFU_CONVERSATION_WINDOW_HOURS)
 
@@ -85,8 +106,9 @@ def conversation_for(
 ) -> tuple[Contact, bool]:
     """The customer's open conversation on ``kind`` active within the window, or a new one.
 
-    Conversations of this customer and channel left idle longer are ended first, so a customer
-    has at most one open conversation per channel. Call inside a transaction.
+    Conversations of this customer and channel left idle longer are ended first (each one
+    audited as ``contact.end``), so a customer has at most one open conversation per channel.
+    Call inside a transaction.
     """
     current = (
         Contact.objects.select_for_update()
@@ -97,9 +119,23 @@ def conversation_for(
     )
     if current is not None:
         return current, False
-    Contact.objects.filter(kind=kind, customer=customer).exclude(state=ContactState.ENDED).update(
-        state=ContactState.ENDED, ended_at=F("updated_at")
+    idle = (
+        Contact.objects.select_for_update()
+        .filter(kind=kind, customer=customer)
+        .exclude(state=ContactState.ENDED)
     )
+    for old in idle:  # at most one or two: the previous conversation
+        before = old.state
+        old.state = ContactState.ENDED
+        old.ended_at = old.updated_at  # it ended with its last message
+        old.save(update_fields=["state", "ended_at"])
+        audit_record(
+            actor=None,
+            verb="contact.end",
+            target=old,
+            before={"state": before},
+            after={"state": old.state, "ended_at": old.ended_at, "reason": "idle"},
+        )
     contact = Contact.objects.create(
         kind=kind,
         direction=direction,
@@ -184,17 +220,18 @@ def messaging_inbound_record(
     received_at: dt.datetime | None = None,
     speaker: str = Speaker.CUSTOMER,
     to_ticket: bool = True,
+    claimed: bool = False,
 ) -> InboundResult:
     """Record one inbound message of an SMS or WeChat conversation, and put it on a ticket.
 
     ``external_id`` is the channel's id of the message: the same id again returns the first
     message and writes nothing. ``to_ticket=False`` keeps a message (a follow event) on the
     conversation only. Runs in one transaction: a refused ticket leaves no message behind.
+    ``claimed``: the caller already took the id with :func:`messaging_claim` in this
+    transaction (before finding or creating the customer).
     """
     if kind not in REPLY_ROUTES:
         raise InvalidInput(f"not a message channel: {kind!r}", field="kind")
-    if not external_id or len(external_id) > 500:
-        raise InvalidInput("the message needs an id of at most 500 characters", field="id")
     body = (text or "").strip()
     if len(body) > MESSAGE_TEXT_LIMIT:
         raise InvalidInput(
@@ -202,9 +239,10 @@ def messaging_inbound_record(
         )
     if "\x00" in body:
         raise InvalidInput("the message contains a NUL character", field="text")
-    earlier = messaging_seen(kind=kind, external_id=external_id)
-    if earlier is not None:
-        return earlier
+    if not claimed:
+        earlier = messaging_claim(kind=kind, external_id=external_id)
+        if earlier is not None:
+            return earlier
     moment = now()
     contact, _ = conversation_for(
         kind=kind, customer=customer, address=address, moment=moment, direction=Direction.INBOUND
@@ -215,22 +253,15 @@ def messaging_inbound_record(
     at = moment
     if received_at is not None and moment - _window() <= received_at <= moment:
         at = received_at  # the gateway's time, when it is plausible
-    try:
-        with transaction.atomic():
-            message = ContactMessage.objects.create(
-                contact=contact,
-                direction=Direction.INBOUND,
-                speaker=speaker,
-                body=body,
-                external_id=external_id,
-                status=MessageStatus.RECEIVED,
-                created_at=at,
-            )
-    except IntegrityError:  # a concurrent delivery of the same message won
-        seen = messaging_seen(kind=kind, external_id=external_id)
-        if seen is None:
-            raise
-        return seen
+    message = ContactMessage.objects.create(
+        contact=contact,
+        direction=Direction.INBOUND,
+        speaker=speaker,
+        body=body,
+        external_id=external_id,
+        status=MessageStatus.RECEIVED,
+        created_at=at,
+    )
     ticket = None
     if to_ticket and speaker == Speaker.CUSTOMER:
         ticket = _ticket_for_message(

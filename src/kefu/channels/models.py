@@ -245,6 +245,28 @@ class ContactMessage(models.Model):
         return f"{self.contact_id} {self.direction} {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class InboundMessageKey(models.Model):
+    """The channel's id of one inbound message, claimed first by the transaction that stores it.
+
+    ``(kind, external_id)`` is unique, so of two simultaneous deliveries of the same message
+    (a gateway's or WeChat's retry, two IMAP pollers) only one can store it: on PostgreSQL the
+    second insert waits for the first transaction and then fails, and the second delivery
+    answers with what the first stored. Checking by reading alone races (TEC-7).
+    """
+
+    kind = models.CharField(max_length=16, choices=ContactKind.choices)
+    external_id = models.CharField(max_length=500)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "external_id"], name="inbound_message_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.external_id}"
+
+
 class ContactAttachment(models.Model):
     """A file that came with (or was sent in) a message, stored encrypted (SEC-1)."""
 

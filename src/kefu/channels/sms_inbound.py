@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import pgettext
 
-from kefu.channels.messaging import InboundResult, messaging_inbound_record, messaging_seen
+from kefu.channels.messaging import InboundResult, messaging_claim, messaging_inbound_record
 from kefu.channels.models import ContactKind
 from kefu.core.errors import InvalidInput, PermissionDenied
 from kefu.core.masking import mask_phone
@@ -97,8 +97,10 @@ def sms_inbound_receive(*, sms: InboundSms) -> InboundResult:
     """Put an SMS on the sender's conversation and ticket; the sender becomes a customer if
     unknown (CRM-1). A refused ticket leaves no customer and no message behind."""
     external_id = f"sms:{sms.message_id}"
-    earlier = messaging_seen(kind=ContactKind.SMS, external_id=external_id)
-    if earlier is not None:  # a replay: not even the customer is looked up again
+    # Claimed before anything is written: a replay, even a simultaneous one, writes nothing
+    # (not even the customer is looked up again).
+    earlier = messaging_claim(kind=ContactKind.SMS, external_id=external_id)
+    if earlier is not None:
         return earlier
     customer = customer_find_or_create(
         actor=None,
@@ -113,4 +115,5 @@ def sms_inbound_receive(*, sms: InboundSms) -> InboundResult:
         external_id=external_id,
         text=sms.text,
         received_at=sms.received_at,
+        claimed=True,
     )

@@ -28,7 +28,7 @@ from django.db import transaction
 from django.utils.translation import gettext, pgettext
 
 from kefu.audit.services import audit_record
-from kefu.channels.messaging import messaging_inbound_record, messaging_seen
+from kefu.channels.messaging import messaging_claim, messaging_inbound_record
 from kefu.channels.models import ContactKind, ContactMessage, Direction, MessageStatus, Speaker
 from kefu.core.errors import InvalidInput, PermissionDenied
 from kefu.core.masking import mask_generic
@@ -220,8 +220,8 @@ def wechat_message_receive(*, fields: dict[str, str]) -> CallbackAnswer:
         return _event_receive(fields, openid, created)
     msg_id = fields.get("MsgId") or f"{openid}:{created}"
     external_id = f"wechat:{msg_id}"
-    if messaging_seen(kind=ContactKind.WECHAT, external_id=external_id) is not None:
-        return CallbackAnswer(SUCCESS)  # one of WeChat's retries
+    if messaging_claim(kind=ContactKind.WECHAT, external_id=external_id) is not None:
+        return CallbackAnswer(SUCCESS)  # one of WeChat's retries, even a simultaneous one
     customer = wechat_customer_for(openid)
     result = messaging_inbound_record(
         kind=ContactKind.WECHAT,
@@ -229,18 +229,31 @@ def wechat_message_receive(*, fields: dict[str, str]) -> CallbackAnswer:
         address=openid,
         external_id=external_id,
         text=_message_text(fields),
+        claimed=True,
     )
     ack = wechat_ack_text().strip()
     if not (result.created and result.first_of_conversation and ack):
         return CallbackAnswer(SUCCESS)
-    ContactMessage.objects.create(
-        contact=result.message.contact,
+    contact = result.message.contact
+    acknowledgement = ContactMessage.objects.create(
+        contact=contact,
         direction=Direction.OUTBOUND,
         speaker=Speaker.SYSTEM,
         ticket=result.ticket,
         body=ack,
-        status=MessageStatus.SENT,
+        status=MessageStatus.SENT,  # it is the answer to this very request
         created_at=now(),
+    )
+    audit_record(
+        actor=None,
+        verb="contact.message_out",
+        target=contact,
+        after={
+            "kind": ContactKind.WECHAT,
+            "message": acknowledgement.pk,
+            "ticket": result.ticket.number if result.ticket is not None else None,
+            "passive_reply": True,
+        },
     )
     reply = wechat_text_reply(to_openid=openid, from_account=account, text=ack)
     return CallbackAnswer(reply, "application/xml; charset=utf-8")
@@ -253,11 +266,12 @@ def _event_receive(fields: dict[str, str], openid: str, created: str) -> Callbac
     if event not in ("subscribe", "unsubscribe"):
         return CallbackAnswer(SUCCESS)
     external_id = f"wechat-event:{openid}:{created}:{event}"
-    if messaging_seen(kind=ContactKind.WECHAT, external_id=external_id) is not None:
-        return CallbackAnswer(SUCCESS)
-    customer = wechat_customer_for(openid, create=event == "subscribe")
-    if customer is None:
+    subscribe = event == "subscribe"
+    if not subscribe and wechat_customer_for(openid, create=False) is None:
         return CallbackAnswer(SUCCESS)  # an unknown follower left: nothing to keep
+    if messaging_claim(kind=ContactKind.WECHAT, external_id=external_id) is not None:
+        return CallbackAnswer(SUCCESS)
+    customer = wechat_customer_for(openid, create=subscribe)
     text = (
         pgettext("wechat event", "[Followed the official account]")
         if event == "subscribe"
@@ -271,6 +285,7 @@ def _event_receive(fields: dict[str, str], openid: str, created: str) -> Callbac
         text=text,
         speaker=Speaker.SYSTEM,
         to_ticket=False,
+        claimed=True,
     )
     audit_record(
         actor=None,

@@ -9,7 +9,9 @@ its ticket opened or continued — in one transaction, so a refused or failed ma
   takes messages (cancelled, closed long ago) a new ticket is opened on the same contact.
 - An auto-reply or bounce is stored with ``auto_generated`` and never opens, reopens or
   answers anything (no customer is created for it either).
-- A Message-ID seen before is the same mail again: nothing changes.
+- A Message-ID seen before is the same mail again: nothing changes. The transaction claims
+  the Message-ID first (:mod:`kefu.channels.inbound_keys`), so two deliveries of one mail at
+  the same moment (the listener and a poller, two pollers) store it once.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from kefu.channels.email.threading import (
     thread_find,
     thread_key,
 )
+from kefu.channels.inbound_keys import inbound_message_claim
 from kefu.channels.models import (
     Contact,
     ContactAttachment,
@@ -211,6 +214,12 @@ def _store_attachments(
 def _store(parsed: ParsedMail, mailbox: Mailbox | None, written: list[Path]) -> InboundResult:
     duplicate = email_duplicate(parsed.message_id)
     if duplicate is not None:
+        return InboundResult(duplicate, duplicate.ticket, Outcome.DUPLICATE)
+    key = stored_message_id(parsed.message_id)
+    if not inbound_message_claim(kind=ContactKind.EMAIL, external_id=key):
+        duplicate = email_duplicate(parsed.message_id)
+        if duplicate is None:  # claimed by a delivery this transaction cannot see yet
+            raise IntegrityError(f"Message-ID {key[:100]!r} is being stored by another delivery")
         return InboundResult(duplicate, duplicate.ticket, Outcome.DUPLICATE)
     moment = now()
     customer = _customer(parsed)

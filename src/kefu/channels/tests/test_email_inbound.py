@@ -13,6 +13,7 @@ from email.policy import SMTP
 from pathlib import Path
 
 import pytest
+from django.db import IntegrityError
 
 from kefu.audit.models import AuditEvent
 from kefu.channels.email.inbound import Outcome, email_receive
@@ -23,9 +24,11 @@ from kefu.channels.models import (
     ContactKind,
     ContactMessage,
     ContactState,
+    InboundMessageKey,
 )
 from kefu.core.crypto import decrypt_bytes
 from kefu.core.errors import InvalidInput
+from kefu.core.timeutils import now
 from kefu.customers.identities import IdentityKind
 from kefu.customers.models import Customer
 from kefu.customers.selectors import customer_find_by_identity
@@ -179,6 +182,24 @@ def test_the_same_message_id_again_changes_nothing():
     again = email_receive(mail(body="不同的内容也不算新邮件"))
     assert again.outcome == Outcome.DUPLICATE
     assert again.message.pk == first.message.pk
+    assert counts() == before
+
+
+@pytest.mark.django_db
+def test_a_message_id_claimed_by_a_simultaneous_delivery_writes_nothing():
+    """The database, not a read, decides which of two simultaneous deliveries stores a mail:
+    each stored mail claims its Message-ID, and a mail whose Message-ID is claimed writes
+    nothing (on PostgreSQL the second claim waits for the first and then finds a duplicate)."""
+    email_receive(mail())
+    assert InboundMessageKey.objects.filter(
+        kind=ContactKind.EMAIL, external_id="m1@example.com"
+    ).exists()
+    InboundMessageKey.objects.create(
+        kind=ContactKind.EMAIL, external_id="m2@example.com", created_at=now()
+    )
+    before = counts()
+    with pytest.raises(IntegrityError):
+        email_receive(mail(message_id="<m2@example.com>"))
     assert counts() == before
 
 

@@ -15,12 +15,14 @@ import pytest
 from django.test import Client
 
 from kefu.audit.models import AuditEvent
+from kefu.channels.inbound_keys import inbound_message_claim
 from kefu.channels.models import (
     Contact,
     ContactKind,
     ContactMessage,
     ContactState,
     Direction,
+    InboundMessageKey,
     MessageStatus,
 )
 from kefu.channels.sms_inbound import SIGNATURE_HEADER, sms_signature
@@ -115,6 +117,38 @@ def test_a_replayed_id_changes_nothing():
 
 
 @pytest.mark.django_db
+def test_the_database_refuses_a_second_claim_of_the_same_message_id():
+    assert inbound_message_claim(kind=ContactKind.SMS, external_id="sms:gw-9") is True
+    assert inbound_message_claim(kind=ContactKind.SMS, external_id="sms:gw-9") is False
+    # The same id on another channel is another message.
+    assert inbound_message_claim(kind=ContactKind.WECHAT, external_id="sms:gw-9") is True
+    assert InboundMessageKey.objects.filter(kind=ContactKind.SMS).count() == 1
+
+
+@pytest.mark.django_db
+def test_each_stored_sms_claims_its_id_once():
+    post(sms("gw-1"))
+    post(sms("gw-1"))
+    [key] = InboundMessageKey.objects.all()
+    assert (key.kind, key.external_id) == (ContactKind.SMS, "sms:gw-1")
+
+
+@pytest.mark.django_db
+def test_a_delivery_whose_id_another_delivery_claimed_writes_nothing():
+    """Two simultaneous deliveries both read "not seen"; the first delivery's claim is then in
+    the database. The second writes nothing, not even the customer. (On PostgreSQL its claim
+    waits for the first transaction and then finds the stored message: a plain duplicate. Here
+    the claim has no message behind it, so the answer is 409.)"""
+    assert inbound_message_claim(kind=ContactKind.SMS, external_id="sms:gw-7")
+    before = counts()
+
+    response = post(sms("gw-7"))
+
+    assert response.status_code == 409, response.content
+    assert counts() == before
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "header",
     [None, "", "sha256=" + "0" * 64, "not-hex"],
@@ -198,6 +232,9 @@ def test_a_message_after_the_window_starts_a_new_conversation(settings):
     old = Contact.objects.get(pk=first["contact"])
     assert old.state == ContactState.ENDED and old.ended_at is not None
     assert second["ticket"] == first["ticket"]  # the ticket is still open
+    [ended] = AuditEvent.objects.filter(verb="contact.end", object_id=str(old.pk))
+    assert ended.actor is None and ended.after["reason"] == "idle"
+    assert ended.before == {"state": "queued"} and ended.after["state"] == "ended"
 
 
 @pytest.mark.django_db

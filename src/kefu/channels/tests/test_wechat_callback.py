@@ -16,8 +16,16 @@ import pytest
 from django.test import Client
 
 from kefu.audit.models import AuditEvent
-from kefu.channels.models import Contact, ContactKind, ContactMessage, Direction, Speaker
+from kefu.channels.models import (
+    Contact,
+    ContactKind,
+    ContactMessage,
+    Direction,
+    InboundMessageKey,
+    Speaker,
+)
 from kefu.channels.wechat import wechat_signature
+from kefu.core.timeutils import now
 from kefu.customers.identities import IdentityKind
 from kefu.customers.models import Customer
 from kefu.customers.selectors import customer_find_by_identity
@@ -126,6 +134,10 @@ def test_a_text_from_an_unknown_follower_creates_customer_conversation_and_ticke
     assert inbound.direction == Direction.INBOUND and inbound.body == "我的订单一直没有发货"
     assert inbound.external_id == "wechat:23713961531224318" and inbound.ticket == ticket
     assert ack.direction == Direction.OUTBOUND and ack.speaker == Speaker.SYSTEM and ack.body == ACK
+    [audit] = AuditEvent.objects.filter(verb="contact.message_out")
+    assert audit.object_id == str(contact.pk) and audit.actor is None
+    assert audit.after["message"] == ack.pk and audit.after["ticket"] == ticket.number
+    assert audit.after["passive_reply"] is True
 
 
 @pytest.mark.django_db
@@ -151,6 +163,22 @@ def test_wechat_retries_of_the_same_msgid_change_nothing():
         response = post(body)
         assert response.status_code == 200 and response.content == b"success"
 
+    assert counts() == before
+    assert InboundMessageKey.objects.filter(external_id="wechat:23713961531224318").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_retry_whose_msgid_another_delivery_claimed_creates_no_customer():
+    """The second of two simultaneous deliveries: the first one's claim is in the database,
+    so this one writes nothing, not even the new follower's customer."""
+    InboundMessageKey.objects.create(
+        kind=ContactKind.WECHAT, external_id="wechat:23713961531224318", created_at=now()
+    )
+    before = counts()
+
+    response = post(message_xml(Content="在吗"))
+
+    assert response.status_code == 409
     assert counts() == before
 
 
