@@ -3,8 +3,9 @@
 1. Its In-Reply-To and References (nearest first) against the Message-IDs kefu has stored —
    the customer's earlier mails and kefu's own replies (``ContactMessage.external_id``).
 2. Else a ticket number in the subject (``[20261127-000123]``, as kefu's replies carry it), but
-   only a ticket of the same customer (or of no customer): a number is easy to guess, a
-   Message-ID is not, so a stranger cannot write onto someone else's ticket.
+   only a ticket of the sender's own customer: a number is easy to guess, a Message-ID is not,
+   so a stranger cannot write onto someone else's ticket — nor onto a ticket without a customer
+   (a phone ticket), which would reopen it.
 3. Else the mail starts a new thread.
 
 A stored Message-ID that comes again is the same mail delivered twice (see
@@ -103,7 +104,7 @@ def thread_find(*, thread_ids: list[str], subject: str, customer: Any) -> Thread
     if number:
         ticket = Ticket.objects.filter(number=number).first()
         customer_id = getattr(customer, "pk", None)
-        if ticket is not None and ticket.customer_id in (None, customer_id):
+        if ticket is not None and customer_id is not None and ticket.customer_id == customer_id:
             contact = ticket.contacts.filter(kind=ContactKind.EMAIL).order_by("-updated_at").first()
             return Thread(contact, ticket, None, "subject")
     return Thread(None, None, None, "new")

@@ -33,7 +33,7 @@ from kefu.customers.identities import IdentityKind
 from kefu.customers.models import Customer
 from kefu.customers.selectors import customer_find_by_identity
 from kefu.tickets.models import Ticket, TicketEvent, TicketEventKind
-from kefu.tickets.services import ticket_transition
+from kefu.tickets.services import ticket_create, ticket_transition
 from kefu.tickets.states import TicketStatus
 
 
@@ -255,6 +255,29 @@ def test_the_ticket_number_in_the_subject_threads_for_the_same_customer_only():
     )
     assert stranger.outcome == Outcome.NEW_TICKET
     assert stranger.ticket != first.ticket
+
+
+@pytest.mark.django_db
+def test_the_ticket_number_of_a_ticket_without_customer_does_not_thread(manager):
+    """A phone ticket has no customer: anyone could name its number. The mail starts a new
+    thread and the resolved ticket stays resolved."""
+    phone_ticket = ticket_create(
+        actor=manager, subject="来电咨询", category="consult", channel="phone"
+    )
+    Ticket.objects.filter(pk=phone_ticket.pk).update(solution="电话中已解答")  # CLS-3
+    for status in (TicketStatus.OPEN, TicketStatus.RESOLVED):
+        phone_ticket = ticket_transition(
+            actor=manager, ticket=phone_ticket, to=status, reason="处理"
+        )
+    events = phone_ticket.events.count()
+
+    result = email_receive(mail(subject=f"Re: 来电咨询 [{phone_ticket.number}]"))
+
+    assert (result.outcome, result.threaded_by) == (Outcome.NEW_TICKET, "new")
+    assert result.ticket != phone_ticket
+    phone_ticket.refresh_from_db()
+    assert phone_ticket.status == TicketStatus.RESOLVED
+    assert phone_ticket.events.count() == events
 
 
 @pytest.mark.django_db
