@@ -210,9 +210,32 @@ def html_to_text(html: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
-def html_sanitize(html: str) -> str:
-    """Only harmless markup survives: no scripts, styles, event handlers or javascript: links."""
-    return nh3.clean(html, url_schemes={"http", "https", "mailto", "cid"})
+def _local_images_only(element: str, attribute: str, value: str) -> str | None:
+    """nh3 attribute filter: an image loads only from the mail itself (``cid:``) or inline
+    (``data:image/…``), never from a server — a remote image is a tracking pixel that tells the
+    sender when, and from which address, an agent read the mail. ``data:`` is allowed nowhere
+    else (a ``data:`` link can carry a page)."""
+    lowered = value.strip().lower()
+    if element == "img" and attribute == "src":
+        if lowered.startswith("cid:") or (
+            lowered.startswith("data:image/") and not lowered.startswith("data:image/svg")
+        ):
+            return value
+        return None
+    if lowered.startswith("data:"):
+        return None
+    return value
+
+
+def html_sanitize(html: str, *, link_rel: str = "noopener noreferrer") -> str:
+    """Only harmless markup survives: no scripts, styles, event handlers or javascript: links,
+    and no remote images (see :func:`_local_images_only`)."""
+    return nh3.clean(
+        html,
+        url_schemes={"http", "https", "mailto", "cid", "data"},
+        attribute_filter=_local_images_only,
+        link_rel=link_rel,
+    )
 
 
 def _part_text(part: Message) -> str:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import nh3
 from django.conf import settings
 from django.db import models
 from django.db.models import (
@@ -35,6 +34,7 @@ from django.utils.translation import pgettext_lazy
 from kefu.accounts.roles import Role
 from kefu.accounts.selectors import user_has_role, user_sees_all_tickets
 from kefu.audit.services import access_record
+from kefu.channels.email.mime import html_sanitize
 from kefu.channels.models import (
     Contact,
     ContactAttachment,
@@ -339,8 +339,9 @@ class ShownMessage:
 
 def _clean_html(html: str) -> str:
     # The channel stored it sanitized already; cleaning again at display costs little and
-    # keeps a page safe even from a row written by older or buggy code.
-    return nh3.clean(html, link_rel="noopener noreferrer nofollow") if html else ""
+    # keeps a page safe even from a row written by older or buggy code (e.g. a remote image
+    # kept before remote images were stripped on the way in).
+    return html_sanitize(html, link_rel="noopener noreferrer nofollow") if html else ""
 
 
 def contact_messages(*, contact: Contact) -> list[ShownMessage]:

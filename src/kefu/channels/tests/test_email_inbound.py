@@ -147,6 +147,26 @@ def test_html_is_sanitized_and_a_text_version_derived():
 
 
 @pytest.mark.django_db
+def test_remote_images_are_stripped_from_html_mail():
+    """A remote image is a tracking pixel (it reveals when and from where an agent read the
+    mail): only images inside the mail (cid:) or inline (data:image/…) are kept."""
+    result = email_receive(
+        mail(
+            html='<p>发票</p><img src="http://tracker.example/p.gif">'
+            '<img src="HTTPS://tracker.example/q.gif"><img src="//tracker.example/r.gif">'
+            '<img src="cid:logo@example.com"><img src="data:image/png;base64,iVBORw0KGgo=">'
+            '<img src="data:image/svg+xml;base64,PHN2Zz4=">'
+            '<a href="data:text/html,hi">x</a><a href="https://shop.example/">店铺</a>'
+        )
+    )
+    html = result.message.html
+    assert "tracker.example" not in html and "svg" not in html and "data:text" not in html
+    assert 'src="cid:logo@example.com"' in html
+    assert 'src="data:image/png;base64,iVBORw0KGgo="' in html
+    assert 'href="https://shop.example/"' in html
+
+
+@pytest.mark.django_db
 def test_plain_and_html_alternatives_keep_both():
     result = email_receive(mail(html="<p>HTML <b>版本</b><script>x()</script></p>"))
     assert result.message.body.startswith("您好，我家的洗衣机漏水")
