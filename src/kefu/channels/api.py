@@ -2,7 +2,8 @@
 
 ``POST /api/v1/cti/events`` takes JSON, or multipart form data for ``recording`` (the audio in
 ``file``). A repeated event answers 200 and changes nothing; a new one answers 201. ``ringing``
-answers with the screen pop for the agent's desk.
+answers with the screen pop for the agent's desk. An ``event_id`` reused for another kind of
+event answers 409; an ``answered`` before the call's ringing answers 422 (field ``at``).
 
 ``GET /api/v1/cti/answer-rate?start=YYYY-MM-DD&end=YYYY-MM-DD[&team=ID]`` gives the answer
 figures of inbound calls per day (ACC-1 answered within target, PRF-1 answer rate).
@@ -22,7 +23,7 @@ from pydantic import Field, ValidationError
 from kefu.accounts.models import Team
 from kefu.channels import selectors, services
 from kefu.channels.models import Contact
-from kefu.channels.screens.reports import answer_rate_report, local_day_bounds, may_see_wallboard
+from kefu.channels.screens.reports import answer_rate_report, may_see_wallboard, report_period
 from kefu.core.errors import InvalidInput, PermissionDenied
 from kefu.core.schemas import InputSchema, OffsetDateTime
 
@@ -104,7 +105,7 @@ def cti_event(request: HttpRequest) -> Status[dict[str, Any]]:
     if not request.user.has_perm("channels.add_contactevent"):  # before reading any upload
         raise PermissionDenied("your role may not report telephony events")
     payload, upload = _payload(request)
-    contact, created = services.cti_event_record(
+    outcome = services.cti_event_record(
         actor=request.user,
         call_id=payload.call_id,
         event=payload.event,
@@ -118,10 +119,12 @@ def cti_event(request: HttpRequest) -> Status[dict[str, Any]]:
         segments=[services.Segment(s.speaker, s.start, s.end, s.text) for s in payload.segments],
         recording=upload,
     )
-    body = {**_out(contact), "created": created}
+    body = {**_out(outcome.contact), "created": outcome.created}
+    # An event may overtake the call's ringing: then it created the call, and says so.
+    body["call_created"] = outcome.call_created
     if payload.event == "ringing":
-        body["screen_pop"] = selectors.screen_pop(contact)
-    return Status(201 if created else 200, body)
+        body["screen_pop"] = selectors.screen_pop(outcome.contact)
+    return Status(201 if outcome.created else 200, body)
 
 
 @router.get("/answer-rate", response=dict[str, Any])
@@ -137,6 +140,5 @@ def answer_rate(
         chosen = Team.objects.filter(pk=team, is_active=True).first()
         if chosen is None:
             raise InvalidInput(f"team: no active team {team}", field="team")
-    first, _ = local_day_bounds(start)
-    _, last = local_day_bounds(end)
+    first, last = report_period(start, end)  # 422 naming start or end, never an overflow
     return answer_rate_report(start=first, end=last, team=chosen).as_dict()

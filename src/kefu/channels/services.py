@@ -1,8 +1,10 @@
 """Writes on contacts. Phone calls arrive as CTI events from the PBX (TEC-7, ACC-1…3).
 
 Every event is stored once under its key (the PBX's event id, or what the event says): a
-repeated delivery changes nothing. The call's timing is then recomputed from all its events in
-time order, so events arriving out of order give the same call as events arriving in order.
+repeated delivery changes nothing, and an event id reused for another kind of event is a 409.
+The call's timing is then recomputed from all its events in time order, so events arriving out
+of order give the same call as events arriving in order. An ``answered`` before the call's
+ringing (or a first ringing after its answer) is refused: it would make the ACC-1 wait negative.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -31,7 +33,7 @@ from kefu.channels.models import (
     Speaker,
 )
 from kefu.core.caching import ttl_cache
-from kefu.core.errors import InvalidInput, NotFound, PermissionDenied
+from kefu.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from kefu.core.files import encrypted_file_write
 from kefu.core.timeutils import now
 from kefu.customers.identities import IdentityKind, normalize_identity
@@ -144,7 +146,15 @@ def _key(event: str, at: dt.datetime, agent: User | None, target: User | None, e
     return ":".join(parts)[:200]
 
 
-@transaction.atomic
+class CtiEventOutcome(NamedTuple):
+    """What one CTI event did: the call as it now stands, whether the event was new, and
+    whether it created the call (an event may overtake the call's ``ringing``)."""
+
+    contact: Contact
+    created: bool
+    call_created: bool
+
+
 def cti_event_record(
     *,
     actor: Any,
@@ -159,8 +169,52 @@ def cti_event_record(
     segments: Iterable[Segment] = (),
     recording: Upload | None = None,
     disclosed: bool = False,
-) -> tuple[Contact, bool]:
-    """Record one CTI event of a call; returns the call and whether the event was new."""
+) -> CtiEventOutcome:
+    """Record one CTI event of a call, in one transaction.
+
+    A recording file is written before the transaction commits; if anything after it fails
+    (or the commit itself), the file is removed again, so a refused event leaves no file.
+    """
+    written: list[Path] = []
+    try:
+        with transaction.atomic():
+            return _event_record(
+                actor=actor,
+                call_id=call_id,
+                event=event,
+                at=at,
+                caller=caller,
+                agent=agent,
+                target_agent=target_agent,
+                event_id=event_id,
+                direction=direction,
+                segments=segments,
+                recording=recording,
+                disclosed=disclosed,
+                written=written,
+            )
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+
+
+def _event_record(
+    *,
+    actor: Any,
+    call_id: str,
+    event: str,
+    at: dt.datetime,
+    caller: str,
+    agent: str | None,
+    target_agent: str | None,
+    event_id: str,
+    direction: str,
+    segments: Iterable[Segment],
+    recording: Upload | None,
+    disclosed: bool,
+    written: list[Path],
+) -> CtiEventOutcome:
     if actor is not None and not actor.has_perm("channels.add_contactevent"):
         raise PermissionDenied("your role may not report telephony events")
     _check(call_id, event, at)
@@ -190,10 +244,11 @@ def cti_event_record(
         )
     except Contact.DoesNotExist:
         contact = None
+    call_created = False
     if contact is None:
         if event in ATTACHED_EVENTS:
             raise NotFound(f"unknown call_id {call_id!r}: report the call's ringing first")
-        contact = _new_call(call_id, direction, moment)
+        contact, call_created = _new_call(call_id, direction, moment)
     extra = ""
     if audio is not None:
         extra = hashlib.sha256(audio.content).hexdigest()
@@ -203,10 +258,19 @@ def cti_event_record(
         ).hexdigest()
     key = f"id:{event_id}" if event_id else _key(event, at, who, target, extra)
     # The call's row is locked (and on SQLite the write transaction is exclusive): no other
-    # delivery of this call can slip in between the check and the insert.
-    if contact.events.filter(key=key).exists():
-        return contact, False  # the same event again: nothing changes
-    ContactEvent.objects.create(
+    # delivery of this call can slip in between the check and the insert. One query reads the
+    # call's events for both the repeat check and the recompute; a new call has none.
+    events = [] if call_created else _events_of(contact)
+    stored_kind = next((item.kind for item in events if item.key == key), None)
+    if stored_kind == event:
+        return CtiEventOutcome(contact, False, False)  # the same event again: nothing changes
+    if stored_kind is not None:
+        raise Conflict(
+            f"event_id {event_id!r} was already used for a {stored_kind!r} event of this call",
+            field="event_id",
+        )
+    _check_order(contact, event, at)
+    stored = ContactEvent.objects.create(
         contact=contact,
         kind=event,
         key=key,
@@ -235,9 +299,14 @@ def cti_event_record(
             ignore_conflicts=True,
         )
     if audio is not None:
-        _store_recording(contact, audio, moment)
+        path = _store_recording(contact, audio, moment)
+        if path is not None:
+            written.append(path)
         contact.recording_disclosed = contact.recording_disclosed or disclosed
-    _recompute(contact)
+    # Sorted by time; the stable sort keeps arrival order among ties, the new event last.
+    events.append(_Happened(key, event, at.astimezone(dt.UTC), stored.agent_id))
+    events.sort(key=lambda item: item.occurred_at)
+    _recompute(contact, events)
     contact.updated_at = moment
     contact.save(update_fields=[*TIMING_FIELDS, "address", "customer", "recording_disclosed"])
     audit_record(
@@ -246,27 +315,59 @@ def cti_event_record(
         target=contact,
         after={"call_id": call_id, "at": at, "agent": who.username if who else None},
     )
-    return contact, True
+    return CtiEventOutcome(contact, True, call_created)
 
 
-def _new_call(call_id: str, direction: str, moment: dt.datetime) -> Contact:
+def _check_order(contact: Contact, event: str, at: dt.datetime) -> None:
+    """ACC-1 measures ringing → answered: an order that makes that wait negative is refused.
+
+    ``offered_at`` and ``answered_at`` are the call's first ringing and first answer, so only
+    an ``answered`` before the first ringing, or a first ringing after the first answer, can do
+    it. A later ringing (say for the agent a call is transferred to) changes neither and is fine.
+    """
+    if event == "answered" and contact.offered_at is not None and at < contact.offered_at:
+        raise InvalidInput(
+            f"answered at {at.isoformat()} is before the call's ringing at "
+            f"{contact.offered_at.isoformat()}",
+            field="at",
+        )
+    if (
+        event == "ringing"
+        and contact.offered_at is None
+        and contact.answered_at is not None
+        and at > contact.answered_at
+    ):
+        raise InvalidInput(
+            f"ringing at {at.isoformat()} is after the call was answered at "
+            f"{contact.answered_at.isoformat()}",
+            field="at",
+        )
+
+
+def _new_call(call_id: str, direction: str, moment: dt.datetime) -> tuple[Contact, bool]:
+    """The call, created now (True) or just before by a concurrent event of it (False)."""
     try:
         with transaction.atomic():
-            return Contact.objects.create(
+            contact = Contact.objects.create(
                 kind=ContactKind.CALL,
                 direction=direction,
                 external_id=call_id,
                 created_at=moment,
                 updated_at=moment,
             )
+            return contact, True
     except IntegrityError:  # a concurrent event of the same call created it first
-        return Contact.objects.select_for_update().get(kind=ContactKind.CALL, external_id=call_id)
+        contact = Contact.objects.select_for_update().get(
+            kind=ContactKind.CALL, external_id=call_id
+        )
+        return contact, False
 
 
-def _store_recording(contact: Contact, audio: Upload, moment: dt.datetime) -> None:
+def _store_recording(contact: Contact, audio: Upload, moment: dt.datetime) -> Path | None:
+    """Write the encrypted file and its row; the written path, or None for known audio."""
     digest = hashlib.sha256(audio.content).hexdigest()
     if ContactRecording.objects.filter(contact=contact, sha256=digest).exists():
-        return
+        return None
     name, path = encrypted_file_write("recordings", audio.content, moment)
     storage_name = f"recordings/{name}"
     try:
@@ -282,10 +383,12 @@ def _store_recording(contact: Contact, audio: Upload, moment: dt.datetime) -> No
     except BaseException:
         path.unlink(missing_ok=True)
         raise
+    return path
 
 
 @dataclass(frozen=True)
 class _Happened:
+    key: str
     kind: str
     occurred_at: dt.datetime
     agent_id: int | None
@@ -306,14 +409,18 @@ TIMING_FIELDS = (
 )
 
 
-def _recompute(contact: Contact) -> None:
-    """The call's timing from all its events, in the order they happened (ACC-1)."""
-    events = [
-        _Happened(kind, occurred_at, agent_id)
-        for kind, occurred_at, agent_id in contact.events.order_by("occurred_at", "id").values_list(
-            "kind", "occurred_at", "agent_id"
+def _events_of(contact: Contact) -> list[_Happened]:
+    """The call's stored events in the order they happened (ties: in arrival order)."""
+    return [
+        _Happened(*row)
+        for row in contact.events.order_by("occurred_at", "id").values_list(
+            "key", "kind", "occurred_at", "agent_id"
         )
     ]
+
+
+def _recompute(contact: Contact, events: list[_Happened]) -> None:
+    """The call's timing from all its events, in the order they happened (ACC-1)."""
     firsts: dict[str, dt.datetime] = {}
     for item in events:
         firsts.setdefault(item.kind, item.occurred_at)

@@ -14,6 +14,9 @@ the period:
 - within-target share = answered within target / answered;
 - average wait: over answered calls.
 
+A call with a negative wait (answered before it rang — the CTI service refuses that) is left out
+of every figure rather than counted as answered within target.
+
 A day is a calendar day in the center's time zone (``KEFU_TIME_ZONE``, Asia/Shanghai by default).
 Thresholds come from the standard profile in force, never from code.
 """
@@ -46,6 +49,7 @@ from kefu.channels.screens.selectors import (
     without_stale_calls,
 )
 from kefu.core.errors import InvalidInput, PermissionDenied
+from kefu.core.forms import EARLIEST, LATEST
 from kefu.core.timeutils import now
 from kefu.standard.selectors import standard_value
 
@@ -191,6 +195,9 @@ def answer_rate_report(
     answered = Q(answered_at__isnull=False)
     rows = (
         inbound_calls(start=start, end=end, team=team)
+        # Defensive: the CTI service refuses an answer before the ringing, but a negative wait
+        # (older data, another writer) would count as within target; such a call is left out.
+        .exclude(wait_seconds__lt=0)
         .annotate(day=TruncDate("offered_at", tzinfo=zone))
         .values("day")
         .annotate(
@@ -232,9 +239,34 @@ def answer_rate_report(
 
 def local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """[00:00, next 00:00) of ``day`` in the center's time zone, as aware datetimes."""
+    if not EARLIEST <= day <= LATEST:  # the calendar's far ends overflow in UTC
+        raise InvalidInput(
+            f"choose a day between {EARLIEST.isoformat()} and {LATEST.isoformat()}", field="day"
+        )
     zone = timezone.get_default_timezone()
     start = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
     return start, dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+
+
+def report_period(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The local days ``first`` to ``last``, both included, as [start, end) for a report.
+
+    Refused with the field named (never an overflow): a day outside 1970–2999, ``last`` before
+    ``first``, or more than ``MAX_REPORT_DAYS`` days.
+    """
+    for field, day in (("start", first), ("end", last)):
+        if not EARLIEST <= day <= LATEST:
+            raise InvalidInput(
+                f"{field}: choose a day between {EARLIEST.isoformat()} and {LATEST.isoformat()}",
+                field=field,
+            )
+    if last < first:
+        raise InvalidInput("the period ends before it starts", field="end")
+    if (last - first).days + 1 > MAX_REPORT_DAYS:
+        raise InvalidInput(f"the period is longer than {MAX_REPORT_DAYS} days", field="end")
+    start, _ = local_day_bounds(first)
+    _, end = local_day_bounds(last)
+    return start, end
 
 
 # -- the wallboard ----------------------------------------------------------------------------

@@ -309,15 +309,13 @@ def answer_rate_page(request: HttpRequest) -> HttpResponse:
         first = form.cleaned_data.get("start") or first
         last = form.cleaned_data.get("end") or last
         team = form.cleaned_data.get("team")
-    start, _end = reports.local_day_bounds(first)
-    _start, end = reports.local_day_bounds(last)
     try:
+        start, end = reports.report_period(first, last)
         report = reports.answer_rate_report(start=start, end=end, team=team)
     except KefuError as error:
         form.add_error(None, explain(error))
         first, last = today - dt.timedelta(days=REPORT_DEFAULT_DAYS - 1), today
-        start, _end = reports.local_day_bounds(first)
-        _start, end = reports.local_day_bounds(last)
+        start, end = reports.report_period(first, last)
         report = reports.answer_rate_report(start=start, end=end, team=team)
     return render(
         request,

@@ -50,14 +50,14 @@ def _call(agent, *, call_id: str = "call-1") -> Contact:
             Segment("customer", 4.0, 9.0, "我的冰箱不制冷。"),
         ],
     )
-    contact, _ = cti_event_record(
+    contact = cti_event_record(
         actor=None,
         call_id=call_id,
         event="recording",
         at=AT + dt.timedelta(seconds=302),
         recording=Upload("call-1.wav", AUDIO, "audio/wav"),
         disclosed=True,
-    )
+    ).contact
     return contact
 
 

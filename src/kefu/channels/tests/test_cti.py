@@ -386,3 +386,109 @@ def test_the_callers_number_is_encrypted_at_rest(pbx, customer):
         events = cursor.fetchall()
     assert raw and PHONE not in raw and "8000" not in raw
     assert all(PHONE not in str(row) for row in events)
+
+
+@pytest.mark.django_db
+def test_an_event_id_reused_for_another_kind_of_event_is_a_409(pbx, agent):
+    send(pbx, call_id="call-11", event="ringing", at=at(0), agent="agent", event_id="e-1")
+    before = timing(Contact.objects.get(external_id="call-11"))
+    clash = send(pbx, call_id="call-11", event="answered", at=at(5), agent="agent", event_id="e-1")
+    assert clash.status_code == 409, clash.content
+    body = clash.json()
+    assert body["error"] == "conflict" and body["field"] == "event_id"
+    assert "'e-1'" in body["detail"] and "'ringing'" in body["detail"]
+    contact = Contact.objects.get(external_id="call-11")
+    assert timing(contact) == before and contact.events.count() == 1  # nothing written
+    # The same id for the same kind of event is still a repeat, whatever its time.
+    again = send(pbx, call_id="call-11", event="ringing", at=at(3), agent="agent", event_id="e-1")
+    assert again.status_code == 200 and again.json()["created"] is False
+    # Event ids belong to their call: another call may use e-1 for anything.
+    other = send(pbx, call_id="call-12", event="answered", at=at(5), event_id="e-1")
+    assert other.status_code == 201
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("ringing_first", [True, False], ids=["ringing-first", "answered-first"])
+def test_an_answer_before_the_ringing_is_a_422_on_at(pbx, agent, ringing_first):
+    """ACC-1: answered 10:00:10 and ringing 10:00:20 would be a wait of −10 s, i.e. "answered
+    within target". Whichever of the two arrives second is refused; the first one stands."""
+    ringing = {"call_id": "call-13", "event": "ringing", "at": at(20), "agent": "agent"}
+    answered = {"call_id": "call-13", "event": "answered", "at": at(10), "agent": "agent"}
+    first, second = (ringing, answered) if ringing_first else (answered, ringing)
+    assert send(pbx, **first).status_code == 201
+    contact = Contact.objects.get(external_id="call-13")
+    before = timing(contact)
+    refused = send(pbx, **second)
+    assert refused.status_code == 422, refused.content
+    assert refused.json()["error"] == "invalid" and refused.json()["field"] == "at"
+    assert timing(contact) == before and contact.events.count() == 1
+    assert contact.wait_seconds is None
+    # The PBX corrects its clock: the same event at a consistent time is accepted.
+    fixed = {**second, "at": at(25) if second is answered else at(5)}
+    accepted = send(pbx, **fixed)
+    assert accepted.status_code == 201, accepted.content
+    assert accepted.json()["wait_seconds"] == 5.0
+
+
+@pytest.mark.django_db
+def test_answered_at_the_ringing_instant_and_a_later_ringing_are_accepted(pbx, agent, other_agent):
+    send(pbx, call_id="call-14", event="ringing", at=at(0), agent="agent")
+    same = send(pbx, call_id="call-14", event="answered", at=at(0), agent="agent")
+    assert same.status_code == 201 and same.json()["wait_seconds"] == 0.0
+    # After a transfer the PBX may ring the next agent: that is not the call's first ringing.
+    again = send(pbx, call_id="call-14", event="ringing", at=at(60), agent="other_agent")
+    assert again.status_code == 201, again.content
+    assert again.json()["wait_seconds"] == 0.0 and again.json()["agent"] == "other_agent"
+
+
+@pytest.mark.django_db
+def test_a_state_event_before_the_ringing_creates_the_call_and_says_so(pbx, agent):
+    """Out-of-order delivery: ``ended``, ``held`` or ``answered`` may overtake ``ringing``."""
+    ended = send(pbx, call_id="call-15", event="ended", at=at(300))
+    assert ended.status_code == 201 and ended.json()["call_created"] is True
+    assert ended.json()["offered_at"] is None and ended.json()["state"] == "ended"
+    answered = send(pbx, call_id="call-15", event="answered", at=at(8), agent="agent")
+    assert answered.status_code == 201 and answered.json()["call_created"] is False
+    ringing = send(pbx, call_id="call-15", event="ringing", at=at(0), agent="agent")
+    assert ringing.json()["call_created"] is False and ringing.json()["wait_seconds"] == 8.0
+    repeat = send(pbx, call_id="call-15", event="ended", at=at(300))
+    assert repeat.status_code == 200 and repeat.json()["call_created"] is False
+    first = send(pbx, call_id="call-16", event="ringing", at=at(0))
+    assert first.json()["call_created"] is True
+
+
+@pytest.mark.django_db
+def test_a_recording_file_is_removed_when_the_event_fails_after_writing_it(
+    pbx, data_dir, monkeypatch
+):
+    """The file is written before the transaction commits; a failure after the write (here the
+    audit record, the last step) rolls the rows back and must not leave the file behind."""
+    from kefu.channels import services
+
+    send(pbx, call_id="call-17", event="ringing", at=at(0), caller=PHONE)
+    written: list[Path] = []
+    real_write = services.encrypted_file_write
+
+    def write_and_note(*args: Any, **kwargs: Any) -> Any:
+        name, path = real_write(*args, **kwargs)
+        written.append(path)
+        return name, path
+
+    def audit_fails(**kwargs: Any) -> None:
+        raise RuntimeError("audit store unavailable")
+
+    monkeypatch.setattr(services, "encrypted_file_write", write_and_note)
+    monkeypatch.setattr(services, "audit_record", audit_fails)
+    with pytest.raises(RuntimeError, match="audit store unavailable"):
+        services.cti_event_record(
+            actor=None,
+            call_id="call-17",
+            event="recording",
+            at=T0 + dt.timedelta(seconds=301),
+            recording=services.Upload("call.wav", WAV, "audio/wav"),
+            disclosed=True,
+        )
+    assert len(written) == 1 and not written[0].exists()  # it was written, then removed
+    assert not [p for p in Path(data_dir).rglob("*") if p.is_file()]
+    assert not ContactRecording.objects.exists()
+    assert not ContactEvent.objects.filter(kind="recording").exists()

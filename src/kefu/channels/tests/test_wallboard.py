@@ -9,8 +9,13 @@ import json
 
 import pytest
 
-from kefu.channels.models import AgentPresence
-from kefu.channels.screens.reports import answer_rate_report, local_day_bounds, wallboard
+from kefu.channels.models import AgentPresence, Contact
+from kefu.channels.screens.reports import (
+    answer_rate_report,
+    local_day_bounds,
+    report_period,
+    wallboard,
+)
 from kefu.channels.services import cti_event_record
 from kefu.channels.tests.inbox_data import make_contact
 from kefu.core.errors import InvalidInput, PermissionDenied
@@ -221,3 +226,61 @@ def test_users_without_a_presence_row_count_as_offline(clock, manager, team):
     assert [(state.user.username, state.status) for state in board.agents] == [
         ("newcomer", "offline")
     ]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("start=9999-12-31&end=9999-12-31", "start"),  # used to overflow: a 500
+        ("start=2026-11-27&end=9999-12-31", "end"),
+        ("start=0001-01-01&end=2026-11-27", "start"),
+        ("start=2025-11-26&end=2026-11-27", "end"),  # 367 days
+        ("start=2026-11-27&end=2026-11-26", "end"),
+    ],
+)
+def test_answer_rate_api_refuses_bad_periods_with_a_422(client, manager, query, field):
+    client.force_login(manager)
+    response = client.get(f"/api/v1/cti/answer-rate?{query}")
+    assert response.status_code == 422, response.content
+    assert json.loads(response.content)["field"] == field
+
+
+def test_answer_rate_api_takes_a_full_year(client, manager, clock):
+    client.force_login(manager)
+    response = client.get("/api/v1/cti/answer-rate?start=2025-11-27&end=2026-11-27")  # 366 days
+    assert response.status_code == 200 and len(json.loads(response.content)["days"]) == 366
+
+
+@pytest.mark.parametrize(
+    "query", ["start=9999-12-31&end=9999-12-31", "start=2025-01-01&end=2026-11-27"]
+)
+def test_answer_rate_page_explains_a_bad_period(client, manager, clock, query):
+    client.force_login(manager)
+    page = client.get(f"/wallboard/answer-rate/?{query}")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "invalid-feedback" in body or "alert-danger" in body
+    assert 'data-day="2026-11-27"' in body  # the last week instead
+
+
+def test_report_period_and_day_bounds_refuse_the_far_ends_of_the_calendar():
+    with pytest.raises(InvalidInput) as refused:
+        report_period(dt.date.max, dt.date.max)
+    assert refused.value.field == "start"
+    with pytest.raises(InvalidInput):
+        local_day_bounds(dt.date.max)
+    with pytest.raises(InvalidInput):
+        local_day_bounds(dt.date.min)
+    start, end = report_period(TODAY, TODAY)
+    assert (start, end) == local_day_bounds(TODAY)
+
+
+def test_a_call_with_a_negative_wait_is_left_out_of_the_figures(day):
+    """Defensive (ACC-1): the CTI service refuses an answer before the ringing, but a negative
+    wait written another way must not count as answered within target."""
+    start, end = local_day_bounds(TODAY)
+    before = answer_rate_report(start=start, end=end).total
+    _call("neg", "2026-11-27 09:40", answered_after=3, ended_after=60)
+    Contact.objects.filter(external_id="neg").update(wait_seconds=-10.0)
+    after = answer_rate_report(start=start, end=end).total
+    assert after == before
