@@ -7,6 +7,11 @@ to an available agent of the pool who has the chat's skill level and a free slot
 available or changes their limit, when a chat ends, and from an agent's console poll while
 chats wait — so a lost trigger only delays a chat by one poll.
 
+Agents of every team may take the chats of the team-less pool (a widget without a team means
+"any agent who may chat"), so whenever a team's agents may have a free slot the team-less pool
+is routed too, after the team's own queue (:func:`chat_route_for_team`): a team-less chat never
+waits for a trigger that only its own pool would fire.
+
 Two routing runs never hand out the same chat: the waiting chats and the agents' presence rows
 are locked (``select_for_update``) and a chat is taken with a conditional update on its state.
 """
@@ -92,6 +97,13 @@ def chat_route(*, team_id: int | None) -> list[tuple[int, int]]:
                 loads[chosen.user_id] += 1
                 assigned.append((contact.pk, chosen.user_id))
         return assigned
+
+
+def chat_route_for_team(*, team_id: int | None) -> list[tuple[int, int]]:
+    """Route for agents of ``team_id``: first their team's queue, then the team-less pool that
+    every agent serves (the team's agents and everyone else's compete for it fairly)."""
+    assigned = chat_route(team_id=team_id) if team_id is not None else []
+    return assigned + chat_route(team_id=None)
 
 
 def _assign(contact: Contact, agent: Any, moment: dt.datetime) -> bool:

@@ -42,6 +42,8 @@ TYPING_SECONDS = 3.0
 # Presence states in which an agent counts as online (an "away" agent answers nothing).
 ONLINE = (Presence.AVAILABLE, Presence.BUSY)
 SKILL_RANK = {"junior": 0, "intermediate": 1, "senior": 2}
+# Message and chat ids from a request are below this (the database's integers are 64-bit).
+ID_LIMIT = 2**62
 
 
 def visitor_hash(token: str) -> str:
@@ -110,6 +112,28 @@ def skill_sufficient(agent_level: str, required: str) -> bool:
     return SKILL_RANK.get(agent_level, -1) >= SKILL_RANK.get(required, 99)
 
 
+# Chat priority from who the customer is (ACC-4 "priority A contacts are answered first",
+# CRM-3 key-account tiers): never from what the visitor's browser sends.
+PRIORITY_A = 2
+PRIORITY_RAISED = 1
+PRIORITY_A_TIERS = frozenset({"strategic", "core"})
+PRIORITY_RAISED_TIERS = frozenset({"potential"})
+PRIORITY_RAISED_LEVELS = frozenset({"gold", "platinum"})
+
+
+def chat_priority_for(customer: Any) -> int:
+    """A chat's routing priority from its identified customer: strategic and core key accounts
+    are priority A (2); potential key accounts and gold or platinum members are raised (1);
+    everyone else, and an anonymous visitor, is 0."""
+    if customer is None:
+        return 0
+    if customer.tier in PRIORITY_A_TIERS:
+        return PRIORITY_A
+    if customer.tier in PRIORITY_RAISED_TIERS or customer.member_level in PRIORITY_RAISED_LEVELS:
+        return PRIORITY_RAISED
+    return 0
+
+
 @dataclass(frozen=True)
 class WidgetStatus:
     open: bool
@@ -134,6 +158,12 @@ def waiting_chats(*, team_id: int | None) -> QuerySet[Contact]:
     return Contact.objects.filter(pool, kind=ContactKind.CHAT, state=ContactState.QUEUED).order_by(
         "-priority", "queued_at", "id"
     )
+
+
+def waiting_for_agent_count(*, team_id: int | None) -> int:
+    """Chats an agent of ``team_id`` may be given: their team's queue and the team-less pool."""
+    pool = Q(team__isnull=True) if team_id is None else Q(team__isnull=True) | Q(team_id=team_id)
+    return Contact.objects.filter(pool, kind=ContactKind.CHAT, state=ContactState.QUEUED).count()
 
 
 def queue_position(contact: Contact) -> int:
@@ -172,6 +202,8 @@ def agent_session(*, agent: Any, contact_id: Any) -> ChatSession:
         pk = int(contact_id)
     except (TypeError, ValueError):
         raise NotFound("no such chat") from None
+    if not 0 < pk < ID_LIMIT:  # a huge number would overflow the database's integer
+        raise NotFound("no such chat")
     session = (
         ChatSession.objects.filter(contact_id=pk, contact__agent=agent)
         .select_related("contact", "contact__customer", "widget")

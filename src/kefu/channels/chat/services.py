@@ -30,8 +30,10 @@ from django.utils.translation import gettext
 
 from kefu.accounts.models import SkillLevel
 from kefu.audit.services import audit_record
-from kefu.channels.chat.routing import chat_route
+from kefu.channels.chat.routing import chat_route, chat_route_for_team
 from kefu.channels.chat.selectors import (
+    ID_LIMIT,
+    chat_priority_for,
     user_can_chat,
     visitor_hash,
     widget_status,
@@ -149,7 +151,7 @@ def presence_set(*, actor: Any, status: str, max_chats: int | None = None) -> Ag
                 actor=actor, verb="chat.presence", target=presence, before=before, after=after
             )
     if presence.status == Presence.AVAILABLE:
-        chat_route(team_id=actor.team_id)
+        chat_route_for_team(team_id=actor.team_id)
     return presence
 
 
@@ -174,9 +176,14 @@ def chat_start(
     name: Any = "",
     message: Any = "",
     required_skill: Any = "",
-    priority: int = 0,
+    customer: Any = None,
 ) -> StartedChat:
-    """A visitor starts a chat: it waits in the widget's team queue and is routed at once."""
+    """A chat starts: it waits in the widget's team queue and is routed at once.
+
+    Who decides what (ACC-4, TRN-3): the priority comes from ``customer`` — the identified
+    customer, see :func:`chat_priority_for` — and ``required_skill`` from the calling code
+    (an integration's configuration). The public widget API passes neither: nothing a visitor's
+    browser sends can move the chat up the queue or ask for senior agents."""
     if not widget.enabled:
         raise NotFound("no chat widget with this key")
     visitor = clean_text(name, field="name", limit=NAME_LIMIT, required=False)
@@ -184,8 +191,7 @@ def chat_start(
     skill = clean_text(required_skill, field="skill", limit=16, required=False)
     if skill and skill not in SkillLevel.values:
         raise InvalidInput(f"skill: one of {', '.join(SkillLevel.values)}", field="skill")
-    if isinstance(priority, bool) or not isinstance(priority, int) or not -9 <= priority <= 9:
-        raise InvalidInput("priority: a number from -9 to 9", field="priority")
+    priority = chat_priority_for(customer)
     status = widget_status(widget)
     if not status.open:
         raise ChatClosed("the chat is closed: leave a message", reason=status.reason)
@@ -197,6 +203,7 @@ def chat_start(
             direction=Direction.INBOUND,
             external_id=f"chat-{uuid.uuid4().hex}",
             team_id=widget.team_id,
+            customer=customer,
             priority=priority,
             state=ContactState.QUEUED,
             queued_at=moment,
@@ -218,7 +225,12 @@ def chat_start(
             actor=None,
             verb="chat.start",
             target=contact,
-            after={"widget": widget.key, "team": widget.team_id, "priority": priority},
+            after={
+                "widget": widget.key,
+                "team": widget.team_id,
+                "priority": priority,
+                "customer": getattr(customer, "pk", None),
+            },
         )
     chat_route(team_id=widget.team_id)
     contact.refresh_from_db()
@@ -303,9 +315,20 @@ def chat_agent_message(
     return _post(session, Speaker.AGENT, body, client_id, actor)
 
 
-def chat_typing(*, session: ChatSession, speaker: str) -> None:
-    """Someone is typing: stamp it (at most once a second) for the other side's next poll."""
+def chat_typing(*, session: ChatSession, speaker: str, after: int | None = None) -> None:
+    """Someone is typing: stamp it (at most once a second) for the other side's next poll.
+
+    ``after`` is the last message id the poller held when it set off: a poll that left before
+    the typist's own newer message was stored says "typing" about the text just sent, and
+    stamping it would show the other side a typing indicator after the message arrived."""
     field = "agent_typing_at" if speaker == Speaker.AGENT else "customer_typing_at"
+    if (
+        after is not None
+        and ContactMessage.objects.filter(
+            contact_id=session.pk, speaker=speaker, id__gt=after
+        ).exists()
+    ):
+        return
     moment = now()
     cutoff = moment - dt.timedelta(seconds=TYPING_WRITE_SECONDS)
     ChatSession.objects.filter(pk=session.pk).filter(
@@ -315,6 +338,7 @@ def chat_typing(*, session: ChatSession, speaker: str) -> None:
 
 def chat_mark_delivered(*, session: ChatSession, speaker: str, upto: int) -> int:
     """``speaker``'s messages up to id ``upto`` reached the other side's screen."""
+    upto = min(upto, ID_LIMIT - 1)  # a bigger number overflows the database's integer
     moment = now()
     return ContactMessage.objects.filter(
         contact_id=session.pk, speaker=speaker, id__lte=upto, delivered_at__isnull=True
@@ -326,8 +350,8 @@ def chat_mark_delivered(*, session: ChatSession, speaker: str, upto: int) -> int
 
 def chat_mark_read(*, session: ChatSession, reader: str, upto: Any) -> bool:
     """The ``reader`` (customer or agent) had the messages up to id ``upto`` in view."""
-    if isinstance(upto, bool) or not isinstance(upto, int) or upto <= 0:
-        return False
+    if isinstance(upto, bool) or not isinstance(upto, int) or not 0 < upto < ID_LIMIT:
+        return False  # the views refuse an out-of-range id with 422 before this
     seen_field = "customer_seen_message" if reader == Speaker.CUSTOMER else "agent_seen_message"
     written = ChatSession.objects.filter(pk=session.pk, **{f"{seen_field}__lt": upto}).update(
         **{seen_field: upto}
@@ -381,7 +405,13 @@ def chat_end(*, actor: Any, session: ChatSession) -> Contact:
             after={"state": contact.state, "by": "agent" if actor is not None else "customer"},
         )
     session.contact = contact
-    chat_route(team_id=contact.team_id)
+    # The agent's slot frees: their team's queue, the chat's own pool and the team-less pool
+    # every agent serves are routed (a team-less chat must not wait for another trigger).
+    agent = contact.agent
+    teams = {team for team in (contact.team_id, getattr(agent, "team_id", None)) if team}
+    for team_id in sorted(teams):
+        chat_route(team_id=team_id)
+    chat_route(team_id=None)
     return contact
 
 

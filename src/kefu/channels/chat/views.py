@@ -36,7 +36,7 @@ from kefu.tickets.models import Category
 BODY_LIMIT = 16 * 1024
 # Kept with the static files so that it ships in the package; served at /chat/widget.js.
 WIDGET_JS = Path(__file__).resolve().parents[1] / "static" / "channels" / "chat_widget.js"
-AFTER_LIMIT = 2**62
+AFTER_LIMIT = selectors.ID_LIMIT
 
 JsonView = Callable[..., JsonResponse]
 
@@ -53,12 +53,23 @@ def _json_body(request: HttpRequest) -> dict[str, Any]:
     return data
 
 
-def _after(value: Any) -> int:
+def _id_param(value: Any, *, field: str, reason: str) -> int:
+    """A message or chat id from a poll body: absent is 0; anything but a whole number from 0
+    below ``AFTER_LIMIT`` is refused with the field (422) — a huge number must not reach the
+    database, where it overflows the 64-bit column (a 500 on SQLite)."""
     if value in (None, ""):
         return 0
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < AFTER_LIMIT:
-        raise InvalidInput("after: the id of the last message you hold", field="after")
+        raise InvalidInput(f"{field}: {reason}", field=field)
     return value
+
+
+def _after(value: Any) -> int:
+    return _id_param(value, field="after", reason="the id of the last message you hold")
+
+
+def _read(value: Any) -> int:
+    return _id_param(value, field="read", reason="the id of the last message in view")
 
 
 def _error(exc: KefuError) -> JsonResponse:
@@ -171,8 +182,7 @@ def widget_start(request: HttpRequest, widget: ChatWidget) -> JsonResponse:
         widget=widget,
         name=data.get("name", ""),
         message=data.get("message", ""),
-        required_skill=data.get("skill", ""),
-    )
+    )  # no skill and no priority from the visitor (ACC-4): see services.chat_start
     session = started.session
     messages = selectors.messages_after(session.contact, 0)
     return JsonResponse(
@@ -193,10 +203,11 @@ def widget_poll(request: HttpRequest, widget: ChatWidget) -> JsonResponse:
     data = _json_body(request)
     session = selectors.session_for_visitor(widget, data.get("token"))
     after = _after(data.get("after"))
+    read = _read(data.get("read"))
     contact = session.contact
     if data.get("typing") is True and contact.state != ContactState.ENDED:
-        services.chat_typing(session=session, speaker=Speaker.CUSTOMER)
-    services.chat_mark_read(session=session, reader=Speaker.CUSTOMER, upto=data.get("read"))
+        services.chat_typing(session=session, speaker=Speaker.CUSTOMER, after=after)
+    services.chat_mark_read(session=session, reader=Speaker.CUSTOMER, upto=read)
     if contact.state == ContactState.QUEUED:
         services.chat_visitor_seen(session=session)
     messages = selectors.messages_after(contact, after)
@@ -332,18 +343,23 @@ def console_poll(request: HttpRequest) -> JsonResponse:
     """The console's heartbeat: presence, queue length, my chats with unread counts, and for
     the open chat its new messages, the customer typing and delivered/read marks."""
     data = _json_body(request)
+    # Every id is checked before anything is written (422 with the field, never a 500).
+    chat_id = _id_param(data.get("chat"), field="chat", reason="the id of one of your chats")
+    after = _after(data.get("after"))
+    read = _read(data.get("read"))
     user = request.user
     presence = services.presence_heartbeat(user=user)
     team_id = getattr(user, "team_id", None)
-    waiting = selectors.waiting_chats(team_id=team_id).count()
+    # The agent's team queue and the pool of widgets without a team, which every agent serves.
+    waiting = selectors.waiting_for_agent_count(team_id=team_id)
     if (
         waiting
         and presence is not None
         and presence.status == Presence.AVAILABLE
         and selectors.agent_load(agent=user) < presence.max_chats
     ):
-        routing.chat_route(team_id=team_id)
-        waiting = selectors.waiting_chats(team_id=team_id).count()
+        routing.chat_route_for_team(team_id=team_id)
+        waiting = selectors.waiting_for_agent_count(team_id=team_id)
     chats = list(selectors.agent_live_chats(agent=user))
     for row in chats:
         if getattr(row, "undelivered", 0):
@@ -355,14 +371,13 @@ def console_poll(request: HttpRequest) -> JsonResponse:
         "chats": [_chat_row(row) for row in chats],
         "open": None,
     }
-    chat_id = data.get("chat")
     if chat_id:
         session = selectors.agent_session(agent=user, contact_id=chat_id)
         if data.get("typing") is True and session.contact.state != ContactState.ENDED:
-            services.chat_typing(session=session, speaker=Speaker.AGENT)
-        services.chat_mark_read(session=session, reader=Speaker.AGENT, upto=data.get("read"))
+            services.chat_typing(session=session, speaker=Speaker.AGENT, after=after)
+        services.chat_mark_read(session=session, reader=Speaker.AGENT, upto=read)
         contact = session.contact
-        messages = selectors.messages_after(contact, _after(data.get("after")))
+        messages = selectors.messages_after(contact, after)
         undelivered = [
             item.pk
             for item in messages

@@ -248,6 +248,61 @@ def test_after_must_be_a_message_id(client, widget, online):
         assert response.status_code == 422 and response.json()["field"] == "after"
 
 
+HUGE_OR_NEGATIVE = (2**62, 2**63, 2**70, -(2**70), -1)
+
+
+@pytest.mark.parametrize("field", ["after", "read"])
+@pytest.mark.parametrize("value", HUGE_OR_NEGATIVE)
+def test_widget_poll_ids_out_of_range_are_422_not_500(client, widget, online, field, value):
+    """A huge id would overflow SQLite's 64-bit integer (OverflowError, a 500)."""
+    token = api(client, "start", {"message": "你好"}).json()["token"]
+    session = ChatSession.objects.get()
+    response = api(client, "poll", {"token": token, field: value})
+    assert response.status_code == 422
+    assert response.json()["field"] == field
+    assert ChatSession.objects.get().customer_seen_message == session.customer_seen_message
+
+
+@pytest.mark.parametrize("field", ["chat", "after", "read"])
+@pytest.mark.parametrize("value", HUGE_OR_NEGATIVE)
+def test_console_poll_ids_out_of_range_are_422_not_500(client, console, widget, field, value):
+    api(client, "start", {"message": "你好"})
+    contact = Contact.objects.get()
+    body = {"chat": contact.pk, "after": 0, "read": 0, field: value}
+    response = console_post(console, "poll", body)
+    assert response.status_code == 422
+    assert response.json()["field"] == field
+    assert ChatSession.objects.get().agent_seen_message == 0
+
+
+def test_console_chat_ids_in_the_path_out_of_range_are_404(console, widget):
+    for value in (2**63, 2**70):
+        assert console_post(console, f"{value}/send", {"body": "好"}).status_code == 404
+        assert console_post(console, f"{value}/end").status_code == 404
+
+
+def test_visitor_cannot_choose_skill_or_priority(client, widget, online):
+    """ACC-4/TRN-3: the routing priority and skill are kefu's, never the visitor's."""
+    body = {"message": "你好", "skill": "senior", "priority": 9}
+    assert api(client, "start", body).status_code == 201
+    contact = Contact.objects.get()
+    assert contact.priority == 0 and ChatSession.objects.get().required_skill == ""
+    assert contact.agent == online  # a junior agent takes it
+
+
+def test_console_queue_counts_the_team_less_pool(client, console, online):
+    """The agent's queue figure: their team's waiting chats and those of widgets without a
+    team (which every agent serves); the console poll routes both."""
+    ChatWidget.objects.create(key="shared", name="公共", team=None)
+    AgentPresence.objects.filter(user=online).update(max_chats=1)
+    api(client, "start", {"message": "一"}, key="shared", origin=None)
+    api(client, "start", {"message": "二"}, key="shared", origin=None)
+    assert console_post(console, "poll").json()["queue"] == 1
+    AgentPresence.objects.filter(user=online).update(max_chats=2)
+    polled = console_post(console, "poll").json()
+    assert polled["queue"] == 0 and len(polled["chats"]) == 2
+
+
 def test_oversized_body(client, widget, online):
     response = api(client, "start", {"message": "x" * 20_000})
     assert response.status_code == 422 and response.json()["field"] == "body"
@@ -324,7 +379,7 @@ def test_console_cannot_touch_another_agent_s_chat(client, widget, online):
     assert console_post(other, f"{contact.pk}/send", {"body": "抢答"}).status_code == 404
     assert console_post(other, f"{contact.pk}/end").status_code == 404
     assert console_post(other, "poll", {"chat": contact.pk}).status_code == 404
-    assert console_post(other, "poll", {"chat": "abc"}).status_code == 404
+    assert console_post(other, "poll", {"chat": "abc"}).json()["field"] == "chat"
 
 
 # -- configuration ---------------------------------------------------------------------------

@@ -46,8 +46,12 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 VIEWPORT = {"width": 1280, "height": 800}
-# "Within 1 s" is the requirement; the assertion allows for a loaded test machine.
-UPDATE_TIMEOUT_MS = 3000
+# TEC-7 item 4: messages, typing and delivery (delivered/read) updates within 1 s. Both pages
+# poll every KEFU_CHAT_POLL_MS (400 ms), so even a two-hop update (one side's poll writes, the
+# other side's poll reads) lands in about 800 ms plus two requests.
+UPDATE_TIMEOUT_MS = 1000
+# Steps the requirement does not time (starting the chat, routing it, ending it).
+STEP_TIMEOUT_MS = 5000
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -171,7 +175,7 @@ def test_customer_and_agent_chat_in_two_browser_pages(browser, live_server, agen
 
     # The chat is routed to the agent at once; the agent sees the message.
     transcript = agent_page.locator("#chat-transcript")
-    expect(transcript).to_contain_text("你好，我的订单还没到", timeout=UPDATE_TIMEOUT_MS)
+    expect(transcript).to_contain_text("你好，我的订单还没到", timeout=STEP_TIMEOUT_MS)
     expect(agent_page.locator("#chat-title")).to_have_text("张先生")
     expect(customer.locator("#kefu-chat .kc-status")).to_contain_text("正在为您服务")
 
@@ -182,6 +186,7 @@ def test_customer_and_agent_chat_in_two_browser_pages(browser, live_server, agen
     expect(transcript).to_contain_text("订单号是 A1024", timeout=UPDATE_TIMEOUT_MS)
     latency_ms = (time.monotonic() - began) * 1000
     print(f"customer → agent page: {latency_ms:.0f} ms")
+    assert latency_ms <= UPDATE_TIMEOUT_MS, f"the message took {latency_ms:.0f} ms (TEC-7: ≤ 1 s)"
     # The agent's console had the chat open: the customer's messages are read.
     expect(customer.locator("#kefu-chat .kc-customer .kc-tick").last).to_have_text(
         "已读", timeout=UPDATE_TIMEOUT_MS
@@ -220,7 +225,7 @@ def test_customer_and_agent_chat_in_two_browser_pages(browser, live_server, agen
     expect(agent_page.locator("#chat-ticket-result a")).to_be_visible()
     agent_page.click("#chat-end")
     expect(customer.locator("#kefu-chat .kc-status")).to_have_text(
-        "对话已结束，感谢您的咨询！", timeout=UPDATE_TIMEOUT_MS
+        "对话已结束，感谢您的咨询！", timeout=STEP_TIMEOUT_MS
     )
     contact = Contact.objects.get(kind="chat")
     assert contact.state == "ended" and contact.answered_at is not None

@@ -26,8 +26,8 @@ from kefu.channels.models import (
     Speaker,
 )
 from kefu.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from kefu.customers.models import Customer
-from kefu.tests_support.factories import UserFactory
+from kefu.customers.models import AccountTier, Customer, MemberLevel
+from kefu.tests_support.factories import UserFactory, make_customer
 from kefu.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -148,16 +148,85 @@ def test_capacity_queue_position_and_next_chat_when_one_ends(widget, team):
     assert selectors.agent_load(agent=agent) == 2
 
 
-def test_priority_goes_before_waiting_time(widget, team):
+def test_a_key_account_s_chat_is_routed_before_an_earlier_ordinary_one(widget, team, manager):
+    """ACC-4: priority A contacts first. The priority comes from the identified customer's
+    key-account tier (CRM-3), never from the visitor."""
     agent = chat_agent(team, "a1", max_chats=1)
     start(widget)  # occupies the agent
-    normal = start(widget, "普通")
-    urgent = services.chat_start(widget=widget, message="加急", priority=5).session
+    ordinary = make_customer(actor=manager, name="普通客户", phone="13900139001")
+    key_account = make_customer(
+        actor=manager, name="大客户", phone="13900139002", tier=AccountTier.STRATEGIC
+    )
+    normal = services.chat_start(widget=widget, message="普通", customer=ordinary).session
+    urgent = services.chat_start(widget=widget, message="大客户", customer=key_account).session
+    assert reload(normal).queued_at <= reload(urgent).queued_at
+    assert (reload(normal).priority, reload(urgent).priority) == (0, selectors.PRIORITY_A)
+    assert reload(urgent).customer == key_account
     assert selectors.queue_position(reload(urgent)) == 1
     assert selectors.queue_position(reload(normal)) == 2
     services.presence_set(actor=agent, status=Presence.AVAILABLE, max_chats=2)
-    assert reload(urgent).state == ContactState.ACTIVE
+    assert reload(urgent).state == ContactState.ACTIVE and reload(urgent).agent == agent
     assert reload(normal).state == ContactState.QUEUED
+
+
+@pytest.mark.parametrize(
+    ("tier", "level", "priority"),
+    [
+        (AccountTier.STRATEGIC, MemberLevel.NORMAL, 2),
+        (AccountTier.CORE, MemberLevel.NORMAL, 2),
+        (AccountTier.POTENTIAL, MemberLevel.NORMAL, 1),
+        (AccountTier.GENERAL, MemberLevel.PLATINUM, 1),
+        (AccountTier.GENERAL, MemberLevel.GOLD, 1),
+        (AccountTier.GENERAL, MemberLevel.SILVER, 0),
+        (AccountTier.GENERAL, MemberLevel.NORMAL, 0),
+    ],
+)
+def test_chat_priority_from_tier_and_member_level(manager, tier, level, priority):
+    customer = make_customer(actor=manager, phone="13900139003", tier=tier, member_level=level)
+    assert selectors.chat_priority_for(customer) == priority
+    assert selectors.chat_priority_for(None) == 0  # an anonymous visitor
+
+
+def test_team_less_chats_are_served_by_agents_of_any_team(team):
+    """A widget without a team: its chats go to any team's agent; when that agent is full the
+    chat waits, counts in the agent's queue figure, and is assigned when the agent ends a chat
+    (routing for the agent's team routes the team-less pool too)."""
+    shared = ChatWidget.objects.create(key="shared", name="公共", team=None)
+    agent = chat_agent(team, "a1", max_chats=1)
+    first = start(shared, "一")
+    assert reload(first).agent == agent  # an agent of a team takes a team-less chat
+    waiting = start(shared, "二")
+    assert reload(waiting).state == ContactState.QUEUED
+    assert selectors.waiting_for_agent_count(team_id=team.pk) == 1
+    assert selectors.waiting_chats(team_id=team.pk).count() == 0
+    services.chat_end(actor=agent, session=first)
+    assert reload(waiting).state == ContactState.ACTIVE and reload(waiting).agent == agent
+    assert selectors.waiting_for_agent_count(team_id=team.pk) == 0
+
+
+def test_team_less_chat_waits_while_full_and_is_assigned_after_a_team_chat_ends(widget, team):
+    """The agent is full with their team's chat; the team-less chat waits until it ends."""
+    shared = ChatWidget.objects.create(key="shared", name="公共", team=None)
+    agent = chat_agent(team, "a1", max_chats=1)
+    own = start(widget, "本组")
+    assert reload(own).agent == agent
+    waiting = start(shared, "公共")
+    assert reload(waiting).state == ContactState.QUEUED
+    services.chat_end(actor=agent, session=own)
+    assert reload(waiting).state == ContactState.ACTIVE and reload(waiting).agent == agent
+
+
+def test_team_queue_goes_before_the_team_less_pool_and_presence_routes_both(widget, team):
+    shared = ChatWidget.objects.create(key="shared", name="公共", team=None)
+    agent = chat_agent(team, "a1", max_chats=1, status=Presence.BUSY)
+    team_less = start(shared, "公共")
+    own = start(widget, "本组")
+    assert selectors.waiting_for_agent_count(team_id=team.pk) == 2
+    services.presence_set(actor=agent, status=Presence.AVAILABLE)
+    assert reload(own).agent == agent  # the team's own queue first
+    assert reload(team_less).state == ContactState.QUEUED
+    services.presence_set(actor=agent, status=Presence.AVAILABLE, max_chats=2)
+    assert reload(team_less).agent == agent
 
 
 def test_skill_level_and_team(widget, team, other_team):
@@ -300,7 +369,7 @@ def test_start_bad_input(widget, team):
     for kwargs, field in (
         ({"name": "名" * 101}, "name"),
         ({"message": "x" * 4001}, "message"),
-        ({"priority": 100}, "priority"),
+        ({"required_skill": "guru"}, "skill"),
     ):
         with pytest.raises(InvalidInput) as caught:
             services.chat_start(widget=widget, **kwargs)
@@ -325,6 +394,9 @@ def test_delivered_and_read_marks(widget, team):
     assert question.status == MessageStatus.READ and question.read_at and question.delivered_at
     assert not services.chat_mark_read(session=session, reader=Speaker.AGENT, upto=question.pk)
     assert not services.chat_mark_read(session=session, reader=Speaker.AGENT, upto="9")
+    for huge in (2**62, 2**63, 2**70, -1):  # would overflow SQLite's integer: ignored
+        assert not services.chat_mark_read(session=session, reader=Speaker.AGENT, upto=huge)
+    assert services.chat_mark_delivered(session=session, speaker=Speaker.AGENT, upto=2**70) == 0
     assert ChatSession.objects.get(pk=session.pk).agent_seen_message == question.pk
 
 
@@ -338,6 +410,19 @@ def test_typing_stamps(widget, team):
     services.chat_customer_message(session=session, body="好了")
     session.refresh_from_db()
     assert session.customer_typing_at is None  # a sent message ends the typing
+
+
+def test_a_poll_that_left_before_the_typist_s_message_does_not_restart_typing(widget, team):
+    agent = chat_agent(team, "a1")
+    session = start(widget, "")
+    sent, _ = services.chat_agent_message(actor=agent, session=session, body="您好")
+    # The console's poll set off (typing, holding nothing newer than 0) before the send.
+    services.chat_typing(session=session, speaker=Speaker.AGENT, after=sent.pk - 1)
+    session.refresh_from_db()
+    assert session.agent_typing_at is None
+    services.chat_typing(session=session, speaker=Speaker.AGENT, after=sent.pk)
+    session.refresh_from_db()
+    assert selectors.typing_now(session.agent_typing_at)  # typing again after the message
 
 
 # -- offline messages and tickets ------------------------------------------------------------

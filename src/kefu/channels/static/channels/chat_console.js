@@ -170,7 +170,9 @@
       if (document.activeElement !== presence && presence.value !== data.presence) { presence.value = data.presence; }
       renderList(data.chats || []);
       renderOpen(data.open);
-      schedule(document.hidden ? Math.max(config.poll_ms, 2000) : config.poll_ms);
+      // New customer messages in view: report them read at once (read marks within 1 s, TEC-7).
+      var soon = state.chat !== null && customerMax() > state.readUpto;
+      schedule(soon ? 50 : document.hidden ? Math.max(config.poll_ms, 2000) : config.poll_ms);
     }).catch(function () { state.polling = false; showError(S.error); schedule(2000); });
   }
 

@@ -4,7 +4,7 @@
  *   <script src="https://kefu.example.com/chat/widget.js" data-widget="KEY" async></script>
  *
  * Optional attributes: data-lang="zh|en" (default: the page's language, Chinese unless it is
- * another language), data-skill="junior|intermediate|senior" (the skill level the chats need).
+ * another language). The chat's priority and skill are decided by kefu, never by the page.
  * Plain JavaScript, no build, no outside libraries; the UI lives in a shadow root so the
  * host page's styles do not reach it. The visitor's token is kept in localStorage; requests
  * carry it in a text/plain JSON body, so they are "simple" CORS requests without a preflight.
@@ -23,7 +23,6 @@
   var BASE = new URL(script.src, document.baseURI).origin;
   var API = BASE + "/chat/api/" + encodeURIComponent(KEY) + "/";
   var STORE = "kefu-chat:" + KEY;
-  var SKILL = script.getAttribute("data-skill") || "";
 
   var STRINGS = {
     zh: {
@@ -272,6 +271,7 @@
     if (!state.token || state.chatState === "ended") { return; }
     state.pollTimer = setTimeout(poll, delay);
   }
+  var READ_SOON_MS = 50;
   function pollDelay() {
     var base = (state.config && state.config.poll_ms) || 400;
     return document.hidden ? Math.max(base, 3000) : base;
@@ -300,7 +300,8 @@
         showStatus(data);
         markOwn(data.delivered_upto || 0, data.read_upto || 0);
         typingLine.textContent = data.agent_typing ? t("typing") : "";
-        schedule(pollDelay());
+        // New agent messages in view: report them read at once (read marks within 1 s, TEC-7).
+        schedule(visibleAgentMax() > state.readUpto ? READ_SOON_MS : pollDelay());
       })
       .catch(function () { state.polling = false; schedule(2000); });
   }
@@ -352,7 +353,7 @@
   function start(text) {
     var node = bubble("customer", text);
     setTick(node, "sending");
-    request("start", { name: nameInput.value.trim(), message: text, skill: SKILL }).then(function (result) {
+    request("start", { name: nameInput.value.trim(), message: text }).then(function (result) {
       if (result.status === 201) {
         list.removeChild(node);
         state.token = result.data.token;
