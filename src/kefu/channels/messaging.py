@@ -307,13 +307,14 @@ def _reply_address(ticket: Any, kind: str) -> str:
     return str(identity.value) if identity is not None else ""
 
 
-def messaging_reply_send(*, ticket: Any, event: Any) -> None:
+def messaging_reply_send(*, ticket: Any, event: Any) -> ContactMessage | None:
     """``REPLY_SENDERS`` entry for SMS and WeChat tickets: queue the public reply ``event``.
 
     Runs inside the reply's transaction (``ticket_comment``): the outbox message, the outbound
     message on the conversation and the conversation's first response (ACC-4) commit with the
     reply or not at all. A customer with no number or openid gets nothing, and the trail says
-    so; an SMS reply longer than an SMS is refused, so the agent can shorten it.
+    so; an SMS reply longer than an SMS is refused, so the agent can shorten it. Returns the
+    outbound message on the conversation, or None when nothing was queued.
     """
     kind = ticket.channel
     channel, _ = REPLY_ROUTES[kind]
@@ -331,7 +332,7 @@ def messaging_reply_send(*, ticket: Any, event: Any) -> None:
             target=ticket,
             after={"event": event.pk, "channel": kind},
         )
-        return
+        return None
     message = outbox_enqueue(
         channel=channel,
         to_address=address,
@@ -339,8 +340,10 @@ def messaging_reply_send(*, ticket: Any, event: Any) -> None:
         body=text,
         dedupe_key=f"ticket-reply:{event.pk}",
     )
-    if message is None:
-        return  # this reply was queued before
+    if message is None:  # this reply was queued before
+        return ContactMessage.objects.filter(
+            outbound__dedupe_key=f"ticket-reply:{event.pk}"
+        ).first()
     moment = now()
     contact, _ = conversation_for(
         kind=kind,
@@ -349,7 +352,7 @@ def messaging_reply_send(*, ticket: Any, event: Any) -> None:
         moment=moment,
         direction=Direction.OUTBOUND,
     )
-    ContactMessage.objects.create(
+    sent = ContactMessage.objects.create(
         contact=contact,
         direction=Direction.OUTBOUND,
         speaker=Speaker.AGENT,
@@ -376,3 +379,4 @@ def messaging_reply_send(*, ticket: Any, event: Any) -> None:
         target=contact,
         after={"kind": kind, "outbound": message.pk, "ticket": ticket.number},
     )
+    return sent

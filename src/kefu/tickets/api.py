@@ -268,8 +268,13 @@ class ReplyIn(InputSchema):
 
 @router.post("/{number}/replies", response={201: dict[str, Any]})
 def reply_ticket(request: HttpRequest, number: str, payload: ReplyIn) -> Status[dict[str, Any]]:
-    """A public reply: on the timeline, and to the customer on the ticket's channel (TEC-7)."""
+    """A public reply: on the timeline, and to the customer on the ticket's channel (TEC-7).
+
+    ``delivery`` says whether it was queued to the customer, on which channel, and if not why
+    (a phone ticket, a customer without an address); ``email`` details an e-mail reply.
+    """
     from kefu.channels.email.selectors import email_reply_of_event
+    from kefu.channels.replies import reply_delivery_of
 
     ticket = selectors.ticket_get(user=request.user, number=number)
     event = services.ticket_comment(
@@ -285,7 +290,15 @@ def reply_ticket(request: HttpRequest, number: str, payload: ReplyIn) -> Status[
             "status": sent.status,
             "outbound_id": sent.outbound_id,
         }
-    return Status(201, {"event": event_out(event), "email": email})
+    delivery = reply_delivery_of(event)
+    return Status(
+        201,
+        {
+            "event": event_out(event),
+            "email": email,
+            "delivery": delivery.as_dict() if delivery is not None else None,
+        },
+    )
 
 
 def clock_out(clock: Clock, moment: dt.datetime) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from kefu.accounts.models import Team
 from kefu.audit.services import audit_record
 from kefu.channels.models import PortalAccess
 from kefu.channels.portal import throttle
+from kefu.channels.replies import ReplyDelivery
 from kefu.core.errors import InvalidInput, KefuError
 from kefu.core.masking import mask_email, mask_phone
 from kefu.core.timeutils import now
@@ -377,20 +378,23 @@ def portal_ticket_reply(*, ticket: Ticket, body: str) -> TicketEvent:
     return ticket_customer_message(ticket=ticket, body=text, channel=ContactChannel.PORTAL)
 
 
-def portal_reply_notify(*, ticket: Ticket, event: TicketEvent) -> None:
+def portal_reply_notify(*, ticket: Ticket, event: TicketEvent) -> PortalAccess | ReplyDelivery:
     """Staff answered a portal ticket (or a message left in the chat widget): the customer gets
     an SMS or e-mail with a new one-time link to read the answer and reply (TEC-6).
 
     Runs inside the reply's transaction, so a rolled-back reply sends nothing. Needs
     ``KEFU_PORTAL_BASE_URL`` (a message needs a full link); without it, or without a phone or
-    e-mail of the customer, nothing is sent and the audit trail says why.
+    e-mail of the customer, nothing is sent and the audit trail says why. Returns the access
+    sent, or a :class:`ReplyDelivery` saying why nothing was sent.
     """
-    reason = ""
+    reason = shown = ""  # for the audit trail; for the agent, translated
     identity = None
     if not settings.KEFU_PORTAL_BASE_URL:
         reason = "KEFU_PORTAL_BASE_URL is not set"
+        shown = gettext("the portal address (KEFU_PORTAL_BASE_URL) is not set")
     elif ticket.customer is None:
         reason = "the ticket has no customer"
+        shown = gettext("the ticket has no customer")
     else:
         for kind in (IdentityKind.PHONE, IdentityKind.EMAIL):
             identity = (
@@ -400,6 +404,7 @@ def portal_reply_notify(*, ticket: Ticket, event: TicketEvent) -> None:
                 break
         if identity is None:
             reason = "the customer has no phone or e-mail"
+            shown = gettext("the customer has no phone number or e-mail address")
     if identity is None:
         audit_record(
             actor=None,
@@ -407,8 +412,8 @@ def portal_reply_notify(*, ticket: Ticket, event: TicketEvent) -> None:
             target=ticket,
             after={"event": event.pk, "channel": ticket.channel, "reason": reason},
         )
-        return
-    _access_issue(
+        return ReplyDelivery(ticket.channel, False, shown)
+    return _access_issue(
         ticket=ticket,
         kind=identity.kind,
         address=identity.value,

@@ -24,7 +24,7 @@ from kefu.accounts.models import Team
 from kefu.accounts.roles import Role
 from kefu.accounts.selectors import user_has_role
 from kefu.channels.models import Contact, ContactKind
-from kefu.channels.replies import REPLY_SENDERS
+from kefu.channels.replies import REPLY_SENDERS, reply_delivery_of
 from kefu.channels.screens import reports, selectors, services
 from kefu.channels.screens.forms import (
     AnswerRateForm,
@@ -45,6 +45,7 @@ from kefu.tickets.states import OPEN_STATUSES
 # The agents' chat console (another screen of the channels app) takes chats from here.
 CHAT_CONSOLE_URL = "/chat/console/"
 REPORT_DEFAULT_DAYS = 7
+CONTACT_PAGE_CSP = "img-src 'self' data:"
 
 
 def _require_contacts(request: HttpRequest) -> None:
@@ -146,7 +147,11 @@ def _contact_context(request: HttpRequest, contact: Contact) -> dict[str, Any]:
 @require_GET
 def contact_page(request: HttpRequest, contact_id: int) -> HttpResponse:
     contact = _contact_or_404(request, contact_id)
-    return render(request, "channels/contact.html", _contact_context(request, contact))
+    response = render(request, "channels/contact.html", _contact_context(request, contact))
+    # Customers' HTML mail is shown here: images load from kefu or inline only, so no tracking
+    # pixel (even one stored before remote images were stripped) reveals an agent's address.
+    response["Content-Security-Policy"] = CONTACT_PAGE_CSP
+    return response
 
 
 def _back(contact: Contact) -> HttpResponse:
@@ -207,13 +212,20 @@ def contact_reply_post(request: HttpRequest, contact_id: int) -> HttpResponse:
         return _back(contact)
     ticket = next(t for t in tickets if t.number == form.cleaned_data["ticket"])
     try:
-        services.contact_reply(
+        event = services.contact_reply(
             actor=request.user, contact=contact, ticket=ticket, body=form.cleaned_data["body"]
         )
     except KefuError as error:
         messages.error(request, explain(error))
-    else:
+        return _back(contact)
+    delivery = reply_delivery_of(event)
+    if delivery is not None and delivery.queued:
         messages.success(request, _("Reply sent."))
+    else:  # "sent" would be a lie: the reply is only on the ticket
+        reason = delivery.reason if delivery is not None else ""
+        messages.warning(
+            request, _("Saved on the ticket; not sent: %(reason)s") % {"reason": reason}
+        )
     return _back(contact)
 
 

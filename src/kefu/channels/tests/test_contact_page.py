@@ -132,6 +132,25 @@ def test_email_messages_render_sanitized_html(client, agent, team):
     assert "好的，已为您登记。" in section
 
 
+def test_remote_images_in_mail_never_load_on_the_contact_page(client, agent, team):
+    """A tracking pixel would tell the sender an agent's address: a remote image stored by older
+    code is stripped at display, and the page's CSP lets images load from kefu or inline only."""
+    contact = make_contact(kind="email", state="active", agent=agent, team=team, subject="退货")
+    add_message(
+        contact,
+        "请看图",
+        html='<p>请看图</p><img src="https://tracker.example/p.gif?agent=1">'
+        '<img src="//tracker.example/q.gif"><img src="data:image/png;base64,iVBORw0KGgo=">',
+    )
+    client.force_login(agent)
+    response = client.get(f"/contacts/{contact.pk}/")
+    assert response["Content-Security-Policy"] == "img-src 'self' data:"
+    section = response.content.decode().split('id="contact-messages"')[1]
+    section = section.split('id="contact-reply"')[0]
+    assert "tracker.example" not in section
+    assert 'src="data:image/png;base64,iVBORw0KGgo="' in section
+
+
 def test_link_to_a_visible_ticket_only(client, agent, other_agent, ticket, customer):
     contact = make_contact(kind="sms", state="active", agent=agent, customer=customer)
     client.force_login(agent)
