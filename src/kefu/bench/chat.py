@@ -19,25 +19,14 @@ from __future__ import annotations
 import os
 import random
 import statistics
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from kefu.tests_support.browser import CHROMIUM, ShopSite, chromium_launch
+
 PASSWORD = "bench-chat-password-1"
 # Stamps, on the agent page, when each customer message first appears in the transcript.
 AGENT_OBSERVER = """() => {
@@ -62,36 +51,6 @@ CUSTOMER_STAMP = """() => {
     if (event.key === "Enter") { window.__sentAt = Date.now(); }
   }, { capture: true });
 }"""
-
-
-class _ShopSite:
-    """The customer's site: one page with the widget's script tag, on its own port."""
-
-    def __init__(self, kefu_url: str, key: str) -> None:
-        html = (
-            '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>shop</title>'
-            f'</head><body><h1>shop</h1><script src="{kefu_url}/chat/widget.js" '
-            f'data-widget="{key}" async></script></body></html>'
-        ).encode()
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(html)))
-                self.end_headers()
-                self.wfile.write(html)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def _live_server() -> Any:
@@ -147,15 +106,13 @@ def run_chat_latency(*, samples: int = 100, seed: int = 3) -> dict[str, Any]:
     username, key = _center()
     server = _live_server()
     base = f"http://127.0.0.1:{server.port}"
-    shop = _ShopSite(base, key)
+    shop = ShopSite(base, key)
     # Playwright keeps an event loop in this thread; the live server's threads use the ORM.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     latencies: list[float] = []
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-            )
+            browser = chromium_launch(playwright)
             agent = browser.new_context(locale="zh-CN").new_page()
             agent.goto(f"{base}/accounts/login/")
             agent.fill("#id_username", username)

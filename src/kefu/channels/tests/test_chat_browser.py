@@ -9,23 +9,26 @@ Chromium (``/usr/bin/chromium``) or the ``playwright`` package is missing.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from kefu.channels.models import AgentPresence, ChatWidget, Contact, ContactMessage, Presence
-from kefu.tests_support.factories import TEST_PASSWORD
+from kefu.tests_support.browser import (  # noqa: F401  (fixtures used by name)
+    NO_CHROMIUM,
+    ShopSite,
+    _orm_beside_playwright,
+    browser,
+    log_in,
+    new_page,
+    shot,
+)
 from kefu.tickets.models import Ticket
 
-CHROMIUM = Path("/usr/bin/chromium")
-
 pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}"),
+    NO_CHROMIUM,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
@@ -34,90 +37,12 @@ sync_api = pytest.importorskip(
 )
 expect = sync_api.expect
 
-REPO_ROOT = Path(__file__).resolve().parents[4]
-SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-VIEWPORT = {"width": 1280, "height": 800}
 # TEC-7 item 4: messages, typing and delivery (delivered/read) updates within 1 s. Both pages
 # poll every KEFU_CHAT_POLL_MS (400 ms), so even a two-hop update (one side's poll writes, the
 # other side's poll reads) lands in about 800 ms plus two requests.
 UPDATE_TIMEOUT_MS = 1000
 # Steps the requirement does not time (starting the chat, routing it, ending it).
 STEP_TIMEOUT_MS = 5000
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _orm_beside_playwright() -> Iterator[None]:
-    """Playwright's sync API keeps an asyncio loop running in this thread; the tests still use
-    the ORM here (see core/tests/test_browser.py)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-@pytest.fixture(scope="module")
-def browser(_orm_beside_playwright: None, django_db_setup: None) -> Iterator[Any]:
-    from django.db import connections
-
-    own = {alias: connections[alias] for alias in connections}
-    with sync_api.sync_playwright() as playwright:
-        for alias, connection in own.items():
-            connections[alias] = connection
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-            for alias in own:
-                del connections[alias]
-
-
-def new_page(browser: Any, locale: str = "zh-CN") -> Any:
-    context = browser.new_context(viewport=VIEWPORT, locale=locale, reduced_motion="reduce")
-    context.set_default_timeout(10_000)
-    return context.new_page()
-
-
-class ShopSite:
-    """The customer's web site: one page holding the widget's script tag, on its own origin."""
-
-    def __init__(self, kefu_url: str, key: str, lang: str = "zh-CN") -> None:
-        html = (
-            f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>商城</title>'
-            "</head><body><h1>示例商城</h1><p>欢迎光临。</p>"
-            f'<script src="{kefu_url}/chat/widget.js" data-widget="{key}" async></script>'
-            "</body></html>"
-        ).encode()
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(html)))
-                self.end_headers()
-                self.wfile.write(html)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
@@ -136,19 +61,6 @@ def widget(team: Any, shop: ShopSite) -> ChatWidget:
         greeting="您好，有什么可以帮您？",
         allowed_origins=shop.url,
     )
-
-
-def shot(page: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
-
-
-def log_in(page: Any, live_server: Any, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", TEST_PASSWORD)
-    page.click("form:has(#id_password) button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/queues/mine/")
 
 
 def test_customer_and_agent_chat_in_two_browser_pages(browser, live_server, agent, widget, shop):

@@ -1,7 +1,7 @@
 """The portal in a real browser on a phone-sized screen (TEC-6): submit a request, open the link
 from the SMS with its code, read the agent's reply and answer it.
 
-Uses the Chromium fixtures of ``kefu.core.tests.test_browser`` (skipped where Chromium or
+Uses the Chromium fixtures of ``kefu.tests_support.browser`` (skipped where Chromium or
 playwright is missing).
 """
 
@@ -15,23 +15,27 @@ import pytest
 from django.core.cache import cache
 
 from kefu.channels.tests.portal_support import code_message
-from kefu.core.tests.test_browser import (  # noqa: F401  (fixtures used by name)
+from kefu.tests_support.browser import (  # noqa: F401  (fixtures used by name)
+    NO_CHROMIUM,
     _orm_beside_playwright,
     browser,
-    expect,
     shot,
 )
 from kefu.tests_support.html import unlabelled_controls
 from kefu.tickets.models import Ticket, TicketEventKind
 from kefu.tickets.services import ticket_comment
 
-pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [NO_CHROMIUM, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+expect = pytest.importorskip(
+    "playwright.sync_api", reason="the playwright package is not installed"
+).expect
 
 PHONE_SCREEN = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def phone(browser: Any) -> Iterator[Any]:  # noqa: F811
+def phone(browser: Any) -> Iterator[Any]:
     """A customer's phone: small screen, Chinese, touch."""
     cache.clear()
     context = browser.new_context(

@@ -7,18 +7,23 @@ is missing. Screenshots go to ``test-artifacts/screenshots/`` under the reposito
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from kefu.tests_support.factories import TEST_PASSWORD, make_ticket
-
-CHROMIUM = Path("/usr/bin/chromium")
+from kefu.tests_support.browser import (  # noqa: F401  (fixtures used by name)
+    NO_CHROMIUM,
+    _orm_beside_playwright,
+    browser,
+    log_in,
+    new_page,
+    page,
+    shot,
+)
+from kefu.tests_support.factories import make_ticket
 
 pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}"),
+    NO_CHROMIUM,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
@@ -27,76 +32,8 @@ sync_api = pytest.importorskip(
 )
 expect = sync_api.expect
 
-REPO_ROOT = Path(__file__).resolve().parents[4]
-SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-VIEWPORT = {"width": 1280, "height": 800}
 # The page polls every 5 s; one poll interval plus a margin.
 LIVE_TIMEOUT_MS = 8000
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _orm_beside_playwright() -> Iterator[None]:
-    """Playwright's sync API keeps an asyncio loop running in this thread; the tests (and the
-    database fixtures between them) still use the ORM here, which Django otherwise refuses."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-@pytest.fixture(scope="module")
-def browser(_orm_beside_playwright: None, django_db_setup: None) -> Iterator[Any]:
-    from django.db import connections
-
-    # While Playwright runs, asyncio reports a running loop in this thread, and Django's
-    # connection handler then looks connections up in a per-context store: the ORM would get
-    # fresh connections that lack the test database's serialized contents, so
-    # ``serialized_rollback`` would silently restore nothing (the role groups created by
-    # migrations would vanish after the first test). Keep the thread's own connections.
-    own = {alias: connections[alias] for alias in connections}
-    with sync_api.sync_playwright() as playwright:
-        for alias, connection in own.items():
-            connections[alias] = connection
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-            for alias in own:
-                del connections[alias]
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    # An agent's workstation in China: the browser asks for Chinese, the product's default.
-    # Reduced motion turns Bootstrap's fades off, so screenshots never catch a half-open modal.
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", reduced_motion="reduce")
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
-
-
-def shot(page: Any, name: str, *, full_page: bool = True) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name), full_page=full_page)
-
-
-def log_in(page: Any, live_server: Any, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", TEST_PASSWORD)
-    page.click("form:has(#id_password) button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/queues/mine/")
 
 
 def open_ticket(page: Any, live_server: Any, ticket: Any) -> None:
@@ -263,13 +200,8 @@ def test_complaint_raised_from_a_ticket_and_worked_through_its_stages(
     expect(page.locator(".alert-success")).to_contain_text(ticket.number)
 
     # The complaint specialist works it on the complaint page.
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", reduced_motion="reduce")
-    context.set_default_timeout(10_000)
-    specialist = context.new_page()
-    specialist.goto(f"{live_server.url}/accounts/login/")
-    specialist.fill("#id_username", complaint_specialist.username)
-    specialist.fill("#id_password", TEST_PASSWORD)
-    specialist.click("form:has(#id_password) button[type=submit]")
+    specialist = new_page(browser)
+    log_in(specialist, live_server, complaint_specialist.username)
     specialist.goto(f"{live_server.url}/complaints/")
     with specialist.expect_navigation():
         specialist.click(f"#complaint-queue a:has-text('{ticket.number}')")
@@ -297,4 +229,4 @@ def test_complaint_raised_from_a_ticket_and_worked_through_its_stages(
     expect(specialist.locator("#complaint-stage")).to_have_text("已提出初步方案")
     expect(specialist.locator("#complaint-notices")).to_contain_text("初步方案")
     shot(specialist, "10-complaint-plan-proposed.png")
-    context.close()
+    specialist.context.close()
