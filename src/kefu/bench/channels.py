@@ -9,7 +9,10 @@
 - ``cti_events_per_s``: CTI events recorded by the service the API calls (validation, the
   idempotent store, the timing recompute, the audit record, one transaction each), as a PBX
   sends them: ringing, answered, held, resumed, ended per call, plus one repeated delivery per
-  call (which must change nothing).
+  call (which must change nothing). ``cti_single_writer_events_per_s`` by one process,
+  ``cti_writers_events_per_s`` by 4 processes at once (the API's server workers taking a PBX's
+  concurrent calls), ``cti_events_per_s`` the better of the two — one writer on SQLite, which
+  lets one writer in at a time, several on PostgreSQL.
 - ``cti_api_events_per_s``: the same events posted to ``POST /api/v1/cti/events`` through the
   whole Django stack (middleware, bearer-token auth, JSON validation, response), one at a time
   from one client.
@@ -21,11 +24,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
 import random
 import time
 from typing import Any
 
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 
 from kefu.accounts.models import User
@@ -72,15 +77,65 @@ def _check_stored(prefix: str, calls: int) -> None:
         raise RuntimeError(f"expected {calls * len(CALL_FLOW)} stored events, found {stored}")
 
 
-def measure_cti(calls: int, rng: random.Random) -> dict[str, Any]:
-    client, token = _integration_client()
+def _record_events(prefix: str, calls: int, seed: int) -> float:
+    """Record the events of ``calls`` calls through the service; returns the seconds."""
     pbx = User.objects.get(username="bench-pbx")
-    events = _call_events(calls, rng, "svc")
+    events = _call_events(calls, random.Random(seed), prefix)
     began = time.perf_counter()
     for item in events:
         cti_event_record(actor=pbx, **item)
-    service_elapsed = time.perf_counter() - began
+    return time.perf_counter() - began
+
+
+def _writer(prefix: str, calls: int, seed: int, start: Any, results: Any) -> None:
+    connection.close()  # a forked child must open its own database connection
+    start.wait()
+    results.put(_record_events(prefix, calls, seed))
+    connection.close()
+
+
+def _record_concurrently(writers: int, calls: int, seed: int) -> float:
+    """Aggregate events per second of ``writers`` processes (the API's server workers)
+    recording different calls at once; returns the elapsed seconds."""
+    context = multiprocessing.get_context("fork")
+    start, results = context.Event(), context.Queue()
+    connection.close()
+    processes = [
+        context.Process(target=_writer, args=(f"w{index}", calls, seed + index, start, results))
+        for index in range(writers)
+    ]
+    for process in processes:
+        process.start()
+    began = time.perf_counter()
+    start.set()
+    for process in processes:
+        process.join()
+    elapsed = time.perf_counter() - began
+    if any(process.exitcode != 0 for process in processes):
+        raise RuntimeError("a benchmark writer failed")
+    for _ in processes:
+        results.get()
+    for index in range(writers):
+        _check_stored(f"w{index}", calls)
+    return elapsed
+
+
+def measure_cti(calls: int, rng: random.Random, writers: int = 4) -> dict[str, Any]:
+    client, token = _integration_client()
+    per_call = len(CALL_FLOW) + 1  # the flow plus one repeated delivery
+    single_elapsed = _record_events("svc", calls, rng.randrange(1_000_000))
     _check_stored("svc", calls)
+    single_per_s = calls * per_call / single_elapsed
+    share = max(1, calls // writers)
+    if writers > 1:
+        concurrent_per_s = (
+            share
+            * writers
+            * per_call
+            / _record_concurrently(writers, share, rng.randrange(1_000_000))
+        )
+    else:  # one writer (an in-memory test database cannot be shared with forked writers)
+        concurrent_per_s = single_per_s
 
     headers = {"Authorization": f"Bearer {token}"}
     api_events = _call_events(calls, rng, "api")
@@ -96,8 +151,13 @@ def measure_cti(calls: int, rng: random.Random) -> dict[str, Any]:
     _check_stored("api", calls)
     return {
         "cti_calls": calls,
-        "cti_events": len(events),
-        "cti_events_per_s": round(len(events) / service_elapsed, 1),
+        "cti_events": calls * per_call,
+        "cti_writers": writers,
+        # The center's capacity: the better of one writer and several. SQLite lets one writer
+        # in at a time, so more processes only queue; PostgreSQL takes them side by side.
+        "cti_events_per_s": round(max(concurrent_per_s, single_per_s), 1),
+        "cti_writers_events_per_s": round(concurrent_per_s, 1),
+        "cti_single_writer_events_per_s": round(single_per_s, 1),
         "cti_api_events_per_s": round(len(api_events) / api_elapsed, 1),
     }
 
