@@ -575,14 +575,32 @@ def ticket_comment_post(request: HttpRequest, number: str) -> HttpResponse:
         return _back(ticket, request)
     public = request.POST.get("kind") == "reply"
     try:
-        services.ticket_comment(
+        event = services.ticket_comment(
             actor=request.user, ticket=ticket, body=form.cleaned_data["body"], public=public
         )
     except KefuError as error:
         _refusal(request, error)
     else:
-        messages.success(request, _("Reply sent.") if public else _("Note added."))
+        _say_what_became_of(request, event, public=public)
     return _back(ticket, request)
+
+
+def _say_what_became_of(request: HttpRequest, event: Any, *, public: bool) -> None:
+    """ "Sent" only when the reply went out to the customer (TEC-7); a reply on a channel that
+    sends nothing (phone, walk-in) is kept on the ticket; a failed send says why."""
+    from kefu.channels.replies import REPLY_SENDERS, reply_delivery_of
+
+    delivery = reply_delivery_of(event)
+    if not public:
+        messages.success(request, _("Note added."))
+    elif delivery is not None and delivery.queued:
+        messages.success(request, _("Reply sent."))
+    elif delivery is not None and delivery.channel in REPLY_SENDERS:
+        messages.warning(
+            request, _("Saved on the ticket; not sent: %(reason)s") % {"reason": delivery.reason}
+        )
+    else:
+        messages.success(request, _("Reply saved on the ticket."))
 
 
 @login_required

@@ -120,3 +120,28 @@ def test_the_contact_page_says_sent_only_when_something_was_queued(agent, custom
         "Saved on the ticket; not sent: replies on this ticket&#x27;s channel are not sent to the"
         " customer" in page
     )
+
+
+def _reply_on_ticket_page(agent, ticket) -> str:
+    client = Client()
+    client.force_login(agent)
+    response = client.post(
+        f"/tickets/{ticket.number}/comment/",
+        {"kind": "reply", "body": "您好，已处理。"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_ticket_page_says_sent_kept_or_not_sent_with_the_reason(agent, customer):
+    sms_ticket = make_ticket(actor=agent, customer=customer, channel="sms", subject="短信")
+    assert "Reply sent." in _reply_on_ticket_page(agent, sms_ticket)
+
+    phone_ticket = make_ticket(actor=agent, customer=customer, channel="phone", subject="来电")
+    page = _reply_on_ticket_page(agent, phone_ticket)
+    assert "Reply saved on the ticket." in page and "Reply sent." not in page
+
+    no_address = make_ticket(actor=agent, channel="email", subject="邮件")
+    page = _reply_on_ticket_page(agent, no_address)
+    assert "Saved on the ticket; not sent:" in page and "Reply sent." not in page
