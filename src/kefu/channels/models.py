@@ -9,10 +9,12 @@ out-of-order deliveries from a PBX give the same contact.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import pgettext_lazy
 
+from kefu.accounts.models import SkillLevel
 from kefu.core.fields import EncryptedTextField
 
 
@@ -368,6 +370,20 @@ class ChatWidget(models.Model):
     # means any origin.
     allowed_origins = models.TextField(blank=True)
     greeting = models.CharField(max_length=500, blank=True)
+    # Routing of this widget's chats, set by administrators (never by the visitor): a widget on
+    # the members' area may ask for senior agents and go ahead of the general queue.
+    required_skill = models.CharField(
+        max_length=16,
+        blank=True,
+        choices=[("", "—"), *SkillLevel.choices],
+        help_text="Only agents at this skill level or above answer this widget's chats.",
+    )
+    priority = models.SmallIntegerField(
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(2)],
+        help_text="0 ordinary, 1 raised, 2 priority A (ACC-4); a key-account customer's own "
+        "priority counts when it is higher.",
+    )
     calendar = models.ForeignKey(
         "calendars.WorkingCalendar",
         null=True,

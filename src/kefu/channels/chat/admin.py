@@ -19,7 +19,17 @@ from kefu.channels.models import AgentPresence, ChatWidget
 class ChatWidgetForm(forms.ModelForm):
     class Meta:
         model = ChatWidget
-        fields = ["key", "name", "team", "allowed_origins", "greeting", "calendar", "enabled"]
+        fields = [
+            "key",
+            "name",
+            "team",
+            "required_skill",
+            "priority",
+            "allowed_origins",
+            "greeting",
+            "calendar",
+            "enabled",
+        ]
         help_texts = {
             "key": _('Used in the embed tag: data-widget="…". Letters, digits, - and _.'),
             "allowed_origins": _(
@@ -50,7 +60,7 @@ class ChatWidgetForm(forms.ModelForm):
 @admin.register(ChatWidget)
 class ChatWidgetAdmin(AuditedModelAdmin):
     form = ChatWidgetForm
-    list_display = ["name", "key", "team", "calendar", "enabled", "embed_tag"]
+    list_display = ["name", "key", "team", "required_skill", "priority", "enabled", "embed_tag"]
     list_filter = ["enabled", "team"]
     search_fields = ["name", "key"]
 

@@ -34,6 +34,7 @@ from kefu.channels.chat.routing import chat_route, chat_route_for_team
 from kefu.channels.chat.selectors import (
     ID_LIMIT,
     chat_priority_for,
+    skill_sufficient,
     user_can_chat,
     visitor_hash,
     widget_status,
@@ -180,9 +181,9 @@ def chat_start(
 ) -> StartedChat:
     """A chat starts: it waits in the widget's team queue and is routed at once.
 
-    Who decides what (ACC-4, TRN-3): the priority comes from ``customer`` — the identified
-    customer, see :func:`chat_priority_for` — and ``required_skill`` from the calling code
-    (an integration's configuration). The public widget API passes neither: nothing a visitor's
+    Who decides what (ACC-4, TRN-3): the priority is the higher of the widget's configured
+    priority and the identified ``customer``'s (see :func:`chat_priority_for`); the required
+    skill is the widget's, or ``required_skill`` from the calling code when it asks for more. The public widget API passes neither: nothing a visitor's
     browser sends can move the chat up the queue or ask for senior agents."""
     if not widget.enabled:
         raise NotFound("no chat widget with this key")
@@ -191,7 +192,10 @@ def chat_start(
     skill = clean_text(required_skill, field="skill", limit=16, required=False)
     if skill and skill not in SkillLevel.values:
         raise InvalidInput(f"skill: one of {', '.join(SkillLevel.values)}", field="skill")
-    priority = chat_priority_for(customer)
+    # The widget's configuration counts, and the caller's when it asks for more.
+    if widget.required_skill and not skill_sufficient(skill, widget.required_skill):
+        skill = widget.required_skill
+    priority = max(chat_priority_for(customer), widget.priority)
     status = widget_status(widget)
     if not status.open:
         raise ChatClosed("the chat is closed: leave a message", reason=status.reason)

@@ -499,3 +499,26 @@ def test_ticket_from_chat_bad_input_and_foreign_chat(widget, team):
             actor=colleague, session=session, subject="x", category="consult"
         )
     assert not Ticket.objects.exists() and not Customer.objects.exists()
+
+
+def test_a_members_widget_asks_for_senior_agents_and_goes_first(widget, team):
+    """Skill and priority of the public widget are the administrator's configuration."""
+    members = ChatWidget.objects.create(
+        key="members", name="会员专区", team=team, required_skill="senior", priority=1
+    )
+    junior = chat_agent(team, "junior", max_chats=1)
+    ordinary = start(widget, "普通")  # the junior agent takes it and is full
+    assert reload(ordinary).agent == junior
+    later_ordinary = start(widget, "普通二")
+    member = start(members, "会员")
+    assert reload(member).priority == 1 and reload(member).chat.required_skill == "senior"
+    assert selectors.queue_position(reload(member)) == 1  # ahead of the earlier ordinary chat
+    services.chat_end(actor=junior, session=ordinary)
+    # The junior agent is free again but may not take the members' chat: the ordinary one.
+    assert reload(later_ordinary).agent == junior
+    assert reload(member).state == ContactState.QUEUED
+    senior = chat_agent(team, "senior", skill="senior")
+    assert reload(member).agent == senior
+    # A caller may ask for more than the widget, never for less.
+    asked = services.chat_start(widget=members, message="x", required_skill="junior").session
+    assert reload(asked).chat.required_skill == "senior"
