@@ -387,7 +387,19 @@ def test_widget_admin_screens_and_origin_check(admin_client, widget, team):
     assert admin_client.get("/admin/channels/chatwidget/").status_code == 200
     assert admin_client.get(f"/admin/channels/chatwidget/{widget.pk}/change/").status_code == 200
     assert admin_client.get("/admin/channels/agentpresence/").status_code == 200
-    form = {"key": "help", "name": "帮助中心", "team": team.pk, "greeting": "", "enabled": "on"}
+    form = {
+        "key": "help",
+        "name": "帮助中心",
+        "team": team.pk,
+        "greeting": "",
+        "enabled": "on",
+        "required_skill": "",
+        "priority": 0,
+    }
+    too_high = admin_client.post(
+        "/admin/channels/chatwidget/add/", {**form, "priority": 5, "allowed_origins": ""}
+    )
+    assert too_high.status_code == 200 and not ChatWidget.objects.filter(key="help").exists()
     refused = admin_client.post(
         "/admin/channels/chatwidget/add/", {**form, "allowed_origins": "shop.example.com/path"}
     )
