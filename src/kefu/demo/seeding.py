@@ -698,7 +698,7 @@ def _seed_demo_center(
         rng,
         created,
         [agent for agents in staff.agents_by_team.values() for agent in agents],
-        staff.teams[0],
+        staff.teams[1],  # 二组（在线）answers the web chat
     )
     with transaction.atomic():
         audit_record(

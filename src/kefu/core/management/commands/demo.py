@@ -70,6 +70,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  customer portal: http://{shown_host}:{port}/portal/")
         self.stdout.write(
             f"  web chat as a customer: http://{shown_host}:{port}/chat/preview/demo/"
+            " (answered at /chat/console/ by the agents of 二组（在线）)"
         )
         self.stdout.write(f"demo logins (password for all: {DEMO_PASSWORD}):")
         for role, usernames in demo_logins_by_role():
