@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "kefu.sla",
     "kefu.complaints",
     "kefu.channels",
+    "kefu.quality",
 ]
 
 

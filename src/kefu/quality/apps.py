@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class QualityConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "kefu.quality"
+    verbose_name = "Quality inspection"

@@ -1,0 +1,51 @@
+"""``kefu qa check FILE|-``: the automatic quality check of one transcript, printed as JSON.
+
+The transcript is ``{"channel", "language", "segments": [{"speaker", "start", "end", "text"}]}``
+(see docs/quality.md). Bad JSON or a bad shape is reported on standard error with exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from kefu.quality.engine import TranscriptError, check
+
+
+class Command(BaseCommand):
+    help = "Quality inspection: check a transcript against the quality rules (QA-3, SCR-2)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        check_parser = sub.add_parser("check", help="check one transcript (JSON)")
+        check_parser.add_argument("file", help="path of the transcript, or - for standard input")
+        check_parser.add_argument("--indent", type=int, default=None, help="pretty-print")
+
+    def _fail(self, message: str) -> None:
+        self.stderr.write(f"kefu qa check: {message}")
+        raise SystemExit(2)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = options["file"]
+        try:
+            if path == "-":
+                raw = sys.stdin.buffer.read()
+            else:
+                with open(path, "rb") as handle:
+                    raw = handle.read()
+        except OSError as exc:
+            self._fail(f"cannot read {path}: {exc.strerror or exc}")
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            self._fail("the transcript is not UTF-8 text")
+        except json.JSONDecodeError as exc:
+            self._fail(f"not JSON: {exc}")
+        try:
+            result = check(data)
+        except TranscriptError as exc:
+            self._fail(f"invalid transcript: {exc}")
+        self.stdout.write(json.dumps(result, ensure_ascii=False, indent=options["indent"]))
