@@ -32,6 +32,8 @@ MAX_TEXT = 5_000
 MAX_SECONDS = 86_400.0
 GAP_MARK = "…"
 CLAUSE_BREAKS = ",.!?;:。、~…\n\r\t"
+# A required phrase may span the commas of one sentence ("您是想查询退款，对吗").
+SENTENCE_BREAKS = ".!?;。…\n\r"
 _CLAUSE = re.compile(f"[^{re.escape(CLAUSE_BREAKS)}]+")
 _EXCLAMATION = re.compile(r"!+")
 
@@ -151,11 +153,11 @@ def _texts(data: Mapping[str, Any], key: str, path: str) -> list[str]:
     return [normalise(item) for item in value]
 
 
-def _gap_pattern(pattern: str, max_gap: int, where: str) -> str:
+def _gap_pattern(pattern: str, max_gap: int, where: str, breaks: str) -> str:
     parts = pattern.split(GAP_MARK)
     if len(parts) < 2 or not all(parts):
         raise RuleSetError(where, f"{pattern!r}: a gap pattern is text…text")
-    gap = f"[^{re.escape(CLAUSE_BREAKS)}]{{0,{max_gap}}}?"
+    gap = f"[^{re.escape(breaks)}]{{0,{max_gap}}}?"
     return gap.join(re.escape(part) for part in parts)
 
 
@@ -165,10 +167,14 @@ def _bigrams(text: str) -> frozenset[str]:
 
 
 def _alternation(
-    phrases: Sequence[str], gaps: Sequence[str], max_gap: int, where: str
+    phrases: Sequence[str],
+    gaps: Sequence[str],
+    max_gap: int,
+    where: str,
+    breaks: str = CLAUSE_BREAKS,
 ) -> re.Pattern[str] | None:
     alternatives = [re.escape(phrase) for phrase in sorted(phrases, key=len, reverse=True)]
-    alternatives += [_gap_pattern(gap, max_gap, where) for gap in gaps]
+    alternatives += [_gap_pattern(gap, max_gap, where, breaks) for gap in gaps]
     return re.compile("|".join(alternatives)) if alternatives else None
 
 
@@ -285,7 +291,11 @@ class RuleSet:
             if stage not in ("opening", "closing", "any"):
                 raise RuleSetError(f"{path}.stage", "must be opening, closing or any")
             pattern = _alternation(
-                _texts(raw, "phrases", path), _texts(raw, "gaps", path), max_gap, f"{path}.gaps"
+                _texts(raw, "phrases", path),
+                _texts(raw, "gaps", path),
+                max_gap,
+                f"{path}.gaps",
+                SENTENCE_BREAKS,
             )
             if pattern is None:
                 raise RuleSetError(f"{path}.phrases", "a required rule needs phrases or gaps")
