@@ -109,6 +109,7 @@ def _register_routers() -> None:
     from kefu.complaints.api import router as complaints_router
     from kefu.customers.api import router as customers_router
     from kefu.notify.api import router as notify_router
+    from kefu.quality.api import router as quality_router
     from kefu.tickets.api import router as tickets_router
 
     api.add_router("/", accounts_router)
@@ -120,6 +121,7 @@ def _register_routers() -> None:
     api.add_router("/notifications", notify_router)
     api.add_router("/complaints", complaints_router)
     api.add_router("/improvements", improvements_router)
+    api.add_router("/qa", quality_router)
 
 
 _register_routers()
