@@ -249,8 +249,9 @@ DEFAULT_RULES: dict[str, Any] = {
     "forbidden": FORBIDDEN_RULES,
     "required": REQUIRED_RULES,
     # Required phrases: the greeting is looked for in the first N agent turns, the closing
-    # checks (CLS-1, CLS-2) in the last N.
-    "stages": {"opening_turns": 2, "closing_turns": 3},
+    # checks (CLS-1, CLS-2) in the last N: the three confirmations of CLS-1 and the closing of
+    # CLS-2 are four turns when each is its own.
+    "stages": {"opening_turns": 2, "closing_turns": 4},
     "max_gap": 8,
     "empathy": {
         "standard": "HND-9",

@@ -38,12 +38,12 @@ def _admin_sql(url: str, statement: str) -> None:
 
 class Command(BaseCommand):
     help = (
-        "Benchmarks: `kefu bench core|web --tickets N`, `kefu bench sla`, `kefu bench channels` "
-        "print one JSON object."
+        "Benchmarks: `kefu bench core|web --tickets N`, `kefu bench sla`, `kefu bench channels`, "
+        "`kefu bench qa` print one JSON object."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("suite", choices=["core", "sla", "web", "channels"])
+        parser.add_argument("suite", choices=["core", "sla", "web", "channels", "qa"])
         parser.add_argument("--tickets", type=int, default=100_000, help="core: tickets to seed")
         parser.add_argument(
             "--open-tickets", type=int, default=100_000, help="sla: open tickets to seed"
@@ -63,6 +63,11 @@ class Command(BaseCommand):
         parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["suite"] == "qa":  # no data store: the labelled set ships in the package
+            from kefu.bench.qa import run_qa_benchmark
+
+            self.stdout.write(json.dumps(run_qa_benchmark(), ensure_ascii=False))
+            return
         tickets = options["tickets"]
         if tickets < 1 or options["open_tickets"] < 1:
             raise CommandError("--tickets and --open-tickets must be at least 1")
