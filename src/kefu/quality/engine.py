@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -31,11 +31,15 @@ MAX_SEGMENTS = 5_000
 MAX_TEXT = 5_000
 MAX_SECONDS = 86_400.0
 GAP_MARK = "…"
+# How many characters before a forbidden match a rule's negation may stand ("不需要您自己…").
+NEGATION_REACH = 4
 CLAUSE_BREAKS = ",.!?;:。、~…\n\r\t"
 # A required phrase may span the commas of one sentence ("您是想查询退款，对吗").
 SENTENCE_BREAKS = ".!?;。…\n\r"
 _CLAUSE = re.compile(f"[^{re.escape(CLAUSE_BREAKS)}]+")
 _EXCLAMATION = re.compile(r"!+")
+# What a speech rate does not count: punctuation, spaces, symbols (SCR-3).
+_NOT_COUNTED = re.compile(r"[\W_]")
 
 # Full-width ASCII (！，Ａ１) to half-width and capitals to lower case, one character for one,
 # so that offsets into the normalised text are offsets into the original.
@@ -153,16 +157,41 @@ def _texts(data: Mapping[str, Any], key: str, path: str) -> list[str]:
     return [normalise(item) for item in value]
 
 
-def _gap_pattern(pattern: str, max_gap: int, where: str, breaks: str) -> str:
+# In a forbidden phrase or gap pattern the polite "您" also stands for the plain "你": what is a
+# violation said politely is one said bluntly too (the reverse is not true: "你再说一遍" is
+# blunt, "麻烦您再说一遍" is not).
+POLITE_YOU = "您"
+PLAIN_YOU = "你"
+
+
+def _you_variants(phrase: str) -> list[str]:
+    return [phrase, phrase.replace(POLITE_YOU, PLAIN_YOU)] if POLITE_YOU in phrase else [phrase]
+
+
+def _escape(text: str, either_you: bool) -> str:
+    escaped = re.escape(text)
+    return escaped.replace(POLITE_YOU, f"[{POLITE_YOU}{PLAIN_YOU}]") if either_you else escaped
+
+
+def _gap_pattern(
+    pattern: str, max_gap: int, where: str, breaks: str, either_you: bool = False
+) -> str:
     parts = pattern.split(GAP_MARK)
     if len(parts) < 2 or not all(parts):
         raise RuleSetError(where, f"{pattern!r}: a gap pattern is text…text")
     gap = f"[^{re.escape(breaks)}]{{0,{max_gap}}}?"
-    return gap.join(re.escape(part) for part in parts)
+    return gap.join(_escape(part, either_you) for part in parts)
+
+
+# Modal particles and "的"/"了" carry tone, not meaning: the similarity stage leaves them out,
+# so that "这个不归我们管的呀" is as close to "这个不归我们管" as can be. As in phrases, a "您" in
+# an example also stands for "你" in the clause (not the other way round).
+_SIMILARITY_DROP = "的了吧啊呀呢吗嘛哦啦哈么"
+_NOT_COMPARED = re.compile(f"[\\W_{_SIMILARITY_DROP}]")
 
 
 def _bigrams(text: str) -> frozenset[str]:
-    letters = "".join(char for char in text if char.isalnum())
+    letters = _NOT_COMPARED.sub("", text)
     return frozenset(letters[i : i + 2] for i in range(len(letters) - 1))
 
 
@@ -172,9 +201,10 @@ def _alternation(
     max_gap: int,
     where: str,
     breaks: str = CLAUSE_BREAKS,
+    either_you: bool = False,
 ) -> re.Pattern[str] | None:
     alternatives = [re.escape(phrase) for phrase in sorted(phrases, key=len, reverse=True)]
-    alternatives += [_gap_pattern(gap, max_gap, where, breaks) for gap in gaps]
+    alternatives += [_gap_pattern(gap, max_gap, where, breaks, either_you) for gap in gaps]
     return re.compile("|".join(alternatives)) if alternatives else None
 
 
@@ -190,6 +220,8 @@ class PhraseRule:
     standalone: frozenset[str]
     examples: tuple[str, ...]
     similarity: float
+    # A phrase or gap match right after one of these ("不需要您自己去联系") is no violation.
+    negations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,17 +289,21 @@ class RuleSet:
                 standard=_get(raw, "standard", path, str),
                 category=_get(raw, "category", path, str),
                 suggestion=_get(raw, "suggestion", path, str),
-                gaps=_alternation([], _texts(raw, "gaps", path), max_gap, f"{path}.gaps"),
+                gaps=_alternation(
+                    [], _texts(raw, "gaps", path), max_gap, f"{path}.gaps", either_you=True
+                ),
                 standalone=frozenset(_texts(raw, "standalone", path)),
                 examples=examples,
                 similarity=similarity,
+                negations=tuple(_texts(raw, "negations", path)),
             )
-            for phrase in _texts(raw, "phrases", path):
-                existing = automaton.get(phrase, None)
-                if existing is None:
-                    automaton.add_word(phrase, (phrase, [number]))
-                else:
-                    existing[1].append(number)
+            for written in _texts(raw, "phrases", path):
+                for phrase in _you_variants(written):
+                    existing = automaton.get(phrase, None)
+                    if existing is None:
+                        automaton.add_word(phrase, (phrase, [number]))
+                    elif number not in existing[1]:
+                        existing[1].append(number)
             sizes = []
             for example_number, example in enumerate(examples):
                 grams = _bigrams(example)
@@ -454,18 +490,25 @@ def _forbidden_in(rules: RuleSet, index: int, original: str, text: str) -> list[
             **detail,
         )
 
+    def negated(rule: PhraseRule, start: int) -> bool:
+        if not rule.negations:
+            return False
+        before = text[max(0, start - NEGATION_REACH) : start]
+        return any(negation in before for negation in rule.negations)
+
     if rules.automaton is not None:
         for last, (phrase, numbers) in rules.automaton.iter(text):
+            start = last - len(phrase) + 1
             for number in numbers:
-                hit(number, last - len(phrase) + 1, last + 1, "exact")
+                if not negated(rules.forbidden[number], start):
+                    hit(number, start, last + 1, "exact")
     for number, rule in enumerate(rules.forbidden):
-        if number in hits:
+        if number in hits or rule.gaps is None:
             continue
-        if rule.gaps is not None:
-            found = rule.gaps.search(text)
-            if found:
+        for found in rule.gaps.finditer(text):
+            if not negated(rule, found.start()):
                 hit(number, found.start(), found.end(), "gap")
-                continue
+                break
     clauses = list(_clauses(text))
     for clause in clauses:
         stripped = clause.group().strip()
@@ -480,11 +523,22 @@ def _forbidden_in(rules: RuleSet, index: int, original: str, text: str) -> list[
                 continue
             shared: dict[tuple[int, int], int] = {}
             for gram in grams:
-                for key in rules.example_index.get(gram, ()):
+                keys: Iterable[tuple[int, int]] = rules.example_index.get(gram, ())
+                if PLAIN_YOU in gram:
+                    polite = rules.example_index.get(gram.replace(PLAIN_YOU, POLITE_YOU), ())
+                    keys = set(keys).union(polite) if keys and polite else keys or polite
+                for key in keys:
                     shared[key] = shared.get(key, 0) + 1
             best: dict[int, tuple[float, int]] = {}
+            text_of_clause = clause.group()
             for (number, example), count in shared.items():
                 if number in hits:
+                    continue
+                rule = rules.forbidden[number]
+                if any(
+                    negation in text_of_clause and negation not in rule.examples[example]
+                    for negation in rule.negations
+                ):
                     continue
                 cosine = count / math.sqrt(len(grams) * rules.example_sizes[number][example])
                 if (
@@ -527,7 +581,7 @@ def emotion_trigger(text: str, rules: RuleSet | None = None) -> str | None:
 
 def _letters(text: str) -> int:
     """Han characters, letters and digits: what a speech rate counts (SCR-3), not punctuation."""
-    return sum(1 for char in text if char.isalnum())
+    return len(_NOT_COUNTED.sub("", text))
 
 
 def characters_per_minute(segment: Segment) -> float | None:

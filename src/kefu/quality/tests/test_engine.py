@@ -75,7 +75,7 @@ def test_clean_transcript_has_no_findings_and_full_score():
         ("你怎么连这个都不懂？", "doubting_customer", "你怎么连这个都不懂"),
         ("我听不懂。", "blunt", "我听不懂"),
         ("你再说一遍。", "blunt", "你再说一遍"),
-        ("唉，您怎么又问这个。", "impatience", "唉"),
+        ("唉，我再帮您看一下。", "impatience", "唉"),
         ("我都跟您说了多少遍了。", "impatience", "说了多少遍了"),
     ],
 )
@@ -102,16 +102,102 @@ def test_shirking_suggestion_is_the_standard_replacement():
         ("这件事不归客服部管。", "shirking", "gap"),
         ("您自己去柜台问吧。", "shirking", "gap"),
         ("这个问题不是我负责的。", "shirking", "gap"),
-        ("这个你得去找别的部门问问。", "shirking", "similar"),
-        ("你去问问别人吧。", "shirking", "similar"),
+        ("这个你得去找别的部门问问。", "shirking", "exact"),
+        ("你去问问别人吧。", "shirking", "exact"),
         ("放心吧一定给您办好的。", "vague_promise", "similar"),
-        ("这么简单的操作都不会吗？", "doubting_customer", "similar"),
+        ("这么简单的操作都不会吗？", "doubting_customer", "exact"),
+        ("这个问题我们实在管不过来。", "shirking", "similar"),
+        ("您就等着消息吧啊。", "vague_promise", "similar"),
     ],
 )
 def test_paraphrased_forbidden_phrase_scr2(text, category, how):
     result = check(clean_chat(("agent", text)))
     assert categories(result) == [category]
     assert result["findings"][0]["detail"]["match"] == how
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # 推诿: not our business, go and ask someone else yourself.
+        ("退税的问题跟我们售后没关系。", "shirking"),
+        ("物业那边的事我们管不着。", "shirking"),
+        ("那是保险公司的事，你自己去联系他们。", "shirking"),
+        ("这块不在我们的服务范围里，你问别人吧。", "shirking"),
+        ("这种事您得自己跟他们沟通。", "shirking"),
+        ("这个跟我们完全没有关系。", "shirking"),
+        # 模糊承诺: a guarantee with nothing behind it, or "soon" without a time.
+        ("您放一百个心，肯定帮您办好。", "vague_promise"),
+        ("具体多久到我也说不准。", "vague_promise"),
+        ("估计下个月能处理完吧。", "vague_promise"),
+        # 质疑客户: the customer's honesty or care put in doubt.
+        ("会不会是您自己把密码输错了？", "doubting_customer"),
+        ("你确定你真的寄回来过吗？", "doubting_customer"),
+        ("其他顾客用着都没问题，就您这有问题？", "doubting_customer"),
+        ("我们的系统一般是不会出错的。", "doubting_customer"),
+        # 生硬话术: curt orders instead of a polite request.
+        ("你讲重点好不好。", "blunt"),
+        ("你说话能不能讲清楚一点。", "blunt"),
+        ("什么？", "blunt"),
+        ("你再讲一遍型号。", "blunt"),
+        # 不耐烦: "I told you already", "hurry up".
+        ("这个上午就讲过了。", "impatience"),
+        ("同一个问题您要问几遍才行？", "impatience"),
+        ("后面还有好多人等着呢，您快点。", "impatience"),
+    ],
+)
+def test_general_paraphrase_patterns_scr2(text, category):
+    assert categories(check(clean_chat(("agent", text)))) == [category]
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("请您直接去营业厅问吧。", "shirking"),
+        ("您先看一下说明书。", None),
+    ],
+)
+def test_polite_you_in_a_rule_also_matches_the_plain_you(text, category):
+    data = copy.deepcopy(DEFAULT_RULES)
+    data["forbidden"][0]["phrases"].append("您直接去营业厅")
+    rules = rule_set_from_data(data)
+    plain = text.replace("您", "你")
+    expected = [category] if category else []
+    assert categories(check(clean_chat(("agent", text)), rules)) == expected
+    assert categories(check(clean_chat(("agent", plain)), rules)) == expected
+
+
+def test_plain_you_in_a_rule_does_not_match_the_polite_you():
+    assert categories(check(clean_chat(("agent", "你再说一遍。")))) == ["blunt"]
+    assert check(clean_chat(("agent", "麻烦您再说一遍好吗？")))["findings"] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这件事由我们负责到底，不需要您自己去联系快递。",
+        "不用您自己去问财务，我帮您转接。",
+        "您放心，这个订单我们今天下午三点前处理完成。",
+        "请问您确定要取消这个订单吗？",
+        "为了更好地帮您处理，请问您的订单号是多少？",
+        "我重复一下刚才的处理方案：明天上午十点前退款到账。",
+    ],
+)
+def test_negations_and_recommended_wording_are_not_flagged(text):
+    assert check(clean_chat(("agent", text)))["findings"] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "一个月修了三次还是坏的，你们这是什么质量！",
+        "下单才三天就涨价，你们这是乱收费！",
+        "等了一整天都没人来，真让人失望。",
+        "我都急死了，孩子明天就要用。",
+    ],
+)
+def test_emotion_lexicon_hnd9(text):
+    assert emotion_trigger(text) is not None
 
 
 def test_the_issue_paraphrase_is_shirking_like_the_standard_phrase():
