@@ -1,7 +1,10 @@
-"""The quality check over HTTP (QA-3, SCR-2): ``POST /api/v1/qa/check``.
+"""The quality check over HTTP (QA-3, SCR-2): ``POST /api/v1/qa/check`` and
+``POST /api/v1/qa/draft``.
 
 Any authenticated member of staff may check a transcript; nothing is stored. The body is the
 transcript ``{"channel", "language", "segments": [...]}``; a bad field answers 422 naming it.
+``/qa/draft`` checks an agent's reply before it is sent ("while typing", SCR-2): only the
+forbidden-phrase rules, the draft read as one agent turn.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from kefu.quality.engine import (
     MAX_TEXT,
     Segment,
     Transcript,
+    check_draft,
     check_transcript,
 )
 
@@ -79,3 +83,27 @@ def qa_check(request: HttpRequest, payload: TranscriptIn) -> dict[str, Any]:
         ),
     )
     return check_transcript(transcript)
+
+
+class DraftIn(InputSchema):
+    text: str = Field(default="", max_length=MAX_TEXT, description="the agent's draft reply")
+    channel: str = Field(default="", max_length=32, description="ticket, chat, email, wechat …")
+
+
+class DraftFindingOut(Schema):
+    standard: str
+    category: str
+    evidence: str
+    span: list[int] = Field(description="[start, end) character offsets into text")
+    suggestion: str
+
+
+class DraftOut(Schema):
+    findings: list[DraftFindingOut]
+
+
+@router.post(
+    "/draft", response=DraftOut, summary="Check a draft reply for forbidden phrases (SCR-2)"
+)
+def qa_draft(request: HttpRequest, payload: DraftIn) -> dict[str, Any]:
+    return {"findings": check_draft(payload.text)}

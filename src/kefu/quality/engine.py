@@ -784,3 +784,12 @@ def score_findings(
 def check(data: Any, rules: RuleSet | None = None) -> dict[str, Any]:
     """Check a transcript given as parsed JSON; raise TranscriptError on a bad shape."""
     return check_transcript(transcript_from_data(data), rules)
+
+
+def check_draft(text: str, rules: RuleSet | None = None) -> list[dict[str, Any]]:
+    """SCR-2 forbidden phrases in an agent's draft reply, checked as one agent segment before it
+    is sent ("while typing"); the findings are in text order and their spans index ``text``."""
+    rules = rules or default_rule_set()
+    findings = _forbidden_in(rules, 0, text, normalise(text))
+    findings.sort(key=lambda item: tuple(item["span"]))
+    return findings
