@@ -84,7 +84,10 @@ class ContactReplyForm(forms.Form):
     body = forms.CharField(
         label=_("Reply to the customer"),
         max_length=20_000,
-        widget=forms.Textarea(attrs={"class": "form-control", "rows": 4}),
+        # data-qa-draft: forbidden phrases flagged while typing (quality/draft_check.js, SCR-2).
+        widget=forms.Textarea(
+            attrs={"class": "form-control", "rows": 4, "data-qa-draft": "contact"}
+        ),
     )
 
     def __init__(self, *args: Any, tickets: list[Ticket], **kwargs: Any) -> None:
