@@ -43,6 +43,7 @@ from kefu.customers.identities import IdentityKind
 from kefu.notify.models import OutboundChannel
 from kefu.notify.services import outbox_enqueue
 from kefu.notify.sms import SMS_MAX_CHARS
+from kefu.quality.tasks import contact_check_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +137,7 @@ def conversation_for(
             before={"state": before},
             after={"state": old.state, "ended_at": old.ended_at, "reason": "idle"},
         )
+        contact_check_after_commit(old.pk)  # QA-3: the conversation ended
     contact = Contact.objects.create(
         kind=kind,
         direction=direction,

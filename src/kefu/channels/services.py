@@ -38,6 +38,7 @@ from kefu.core.files import encrypted_file_write
 from kefu.core.timeutils import now
 from kefu.customers.identities import IdentityKind, normalize_identity
 from kefu.customers.selectors import customer_find_by_identity
+from kefu.quality.tasks import contact_check_after_commit
 
 CALL_EVENTS = (
     "ringing",
@@ -306,7 +307,10 @@ def _event_record(
     # Sorted by time; the stable sort keeps arrival order among ties, the new event last.
     events.append(_Happened(key, event, at.astimezone(dt.UTC), stored.agent_id))
     events.sort(key=lambda item: item.occurred_at)
+    was_ended = contact.state == ContactState.ENDED
     _recompute(contact, events)
+    if contact.state == ContactState.ENDED and (not was_ended or pieces):
+        contact_check_after_commit(contact.pk)  # QA-3: checked once it ends, again on transcript
     contact.updated_at = moment
     contact.save(update_fields=[*TIMING_FIELDS, "address", "customer", "recording_disclosed"])
     audit_record(

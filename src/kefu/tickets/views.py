@@ -531,7 +531,10 @@ def _linked_contacts(request: HttpRequest, ticket: Ticket) -> list[Any] | None:
     """The calls and messages linked to the ticket (TEC-7, ACC-3), in one query."""
     if not request.user.has_perm("channels.view_contact"):
         return None
-    return list(ticket.contacts.select_related("agent").order_by("-created_at", "-id"))
+    # With each contact's automatic quality check (QA-3), joined in the same query.
+    return list(
+        ticket.contacts.select_related("agent", "auto_check").order_by("-created_at", "-id")
+    )
 
 
 @login_required

@@ -41,6 +41,7 @@ from kefu.channels.models import (
     Presence,
 )
 from kefu.core.timeutils import now
+from kefu.quality.tasks import contact_check_after_commit
 
 # Waiting chats looked at per routing run: more than any team has agents' free slots.
 ROUTE_BATCH = 200
@@ -133,3 +134,4 @@ def _abandon_stale(team_id: int | None, moment: dt.datetime) -> None:
             audit_record(
                 actor=None, verb="chat.abandon", target=contact, after={"reason": "visitor left"}
             )
+            contact_check_after_commit(contact.pk)

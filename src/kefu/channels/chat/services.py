@@ -57,6 +57,7 @@ from kefu.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from kefu.core.timeutils import now
 from kefu.customers.identities import IdentityKind, normalize_identity
 from kefu.customers.services import customer_find_or_create
+from kefu.quality.tasks import contact_check_after_commit
 
 MESSAGE_LIMIT = 4_000
 NAME_LIMIT = 100
@@ -408,6 +409,7 @@ def chat_end(*, actor: Any, session: ChatSession) -> Contact:
             before=before,
             after={"state": contact.state, "by": "agent" if actor is not None else "customer"},
         )
+        contact_check_after_commit(contact.pk)  # QA-3: every ended chat is checked
     session.contact = contact
     # The agent's slot frees: their team's queue, the chat's own pool and the team-less pool
     # every agent serves are routed (a team-less chat must not wait for another trigger).

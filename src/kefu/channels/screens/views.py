@@ -39,6 +39,7 @@ from kefu.core.errors import KefuError, NotFound
 from kefu.core.errors import PermissionDenied as KefuPermissionDenied
 from kefu.core.web import explain
 from kefu.customers.models import ContactChannel
+from kefu.quality.selectors import auto_check_shown
 from kefu.tickets.selectors import ticket_get
 from kefu.tickets.states import OPEN_STATUSES
 
@@ -140,6 +141,7 @@ def _contact_context(request: HttpRequest, contact: Contact) -> dict[str, Any]:
             for ticket in open_tickets
         ],
         "chat_console": CHAT_CONSOLE_URL if contact.kind == ContactKind.CHAT else "",
+        "quality": auto_check_shown(contact=contact),  # QA-3: the automatic check
     }
 
 

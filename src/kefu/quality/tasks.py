@@ -1,0 +1,68 @@
+"""Quality work the worker runs (huey discovers this module by its name): the automatic check
+of every contact once it ends (QA-1, QA-3), and a periodic safety net for missed ones."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db import transaction
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from kefu.core.taskruns import recorded_run
+from kefu.core.timeutils import now
+
+logger = logging.getLogger(__name__)
+
+# The safety net looks back this far and checks at most this many contacts per run.
+SWEEP_HOURS = 24
+SWEEP_BATCH = 50
+
+
+@db_task(retries=2, retry_delay=30)
+def check_contact(contact_id: int) -> str:
+    """Check one contact (again); a contact deleted meanwhile is skipped."""
+    from kefu.channels.models import Contact
+    from kefu.quality.services import contact_auto_check
+
+    contact = Contact.objects.filter(pk=contact_id).first()
+    if contact is None:
+        return "gone"
+    contact_auto_check(contact=contact)
+    return "checked"
+
+
+def _queue(contact_id: int) -> None:
+    try:
+        check_contact(contact_id)
+    except Exception:
+        logger.exception("could not queue the quality check of contact %s", contact_id)
+
+
+def contact_check_after_commit(contact_id: int) -> None:
+    """Queue the check of a contact that has just ended, once the transaction commits."""
+    transaction.on_commit(lambda: _queue(contact_id))
+
+
+def contacts_check_missed(*, since: dt.datetime, limit: int = SWEEP_BATCH) -> int:
+    """Check ended contacts since ``since`` that have no automatic check; how many."""
+    from kefu.channels.models import Contact, ContactState
+    from kefu.quality.services import contact_auto_check
+
+    missed = list(
+        Contact.objects.filter(
+            state=ContactState.ENDED, ended_at__gte=since, auto_check__isnull=True
+        ).order_by("ended_at", "id")[:limit]
+    )
+    for contact in missed:
+        contact_auto_check(contact=contact)
+    return len(missed)
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def check_missed_contacts() -> None:
+    """Safety net: ended contacts of the last day whose check was lost (worker down, …)."""
+    with recorded_run("quality.check_missed_contacts") as run:
+        since = now() - dt.timedelta(hours=SWEEP_HOURS)
+        run.counts["checked"] = contacts_check_missed(since=since)
