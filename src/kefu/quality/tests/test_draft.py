@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -20,7 +21,7 @@ def client_for(user) -> Client:
     return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
 
 
-def post(client: Client, body) -> object:
+def post(client: Client, body: Any) -> Any:
     return client.post(URL, body, content_type="application/json")
 
 
@@ -130,3 +131,25 @@ def test_fast_enough_to_run_on_every_pause_in_typing():
     for _ in range(20):
         check_draft(text)
     assert (time.perf_counter() - began) / 20 < 0.05
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "box"),
+    [
+        ("/tickets/{number}/", 'id="id_body" data-qa-draft="ticket"'),
+        ("/chat/console/", 'id="chat-reply" data-qa-draft="chat"'),
+    ],
+)
+def test_reply_boxes_are_checked_while_typing(client, agent, ticket, path, box):
+    client.force_login(agent)
+    html = client.get(path.format(number=ticket.number)).content.decode("utf-8")
+    assert box in html
+    assert html.count("quality/draft_check.js") == 1
+
+
+def test_contact_reply_box_is_checked_while_typing():
+    from kefu.channels.screens.forms import ContactReplyForm
+
+    html = str(ContactReplyForm(auto_id="reply_%s", tickets=[])["body"])
+    assert 'data-qa-draft="contact"' in html
