@@ -172,7 +172,8 @@ def test_ending_a_chat_schedules_the_check(agent, team, django_capture_on_commit
 # -- pages -------------------------------------------------------------------------------------
 
 
-def test_the_contact_page_shows_the_evidence_highlighted_and_escaped(client, agent):
+def test_the_contact_page_shows_the_evidence_highlighted_and_escaped(client, agent, settings):
+    settings.LANGUAGE_CODE = "en"  # the texts checked below are the English msgids
     contact = make_contact(kind="chat", state=ContactState.ENDED, agent=agent, team=agent.team)
     add_message(contact, "<b>客户</b>你好", at=AT)
     add_message(contact, "<script>x</script>这不是我的职责&", inbound=False, at=AT, author=agent)
@@ -188,7 +189,8 @@ def test_the_contact_page_shows_the_evidence_highlighted_and_escaped(client, age
     assert 'data-dimension="communication"' in panel and 'id="quality-score"' in panel
 
 
-def test_the_ticket_page_lists_the_linked_contacts_checks(client, agent, ticket):
+def test_the_ticket_page_lists_the_linked_contacts_checks(client, agent, ticket, settings):
+    settings.LANGUAGE_CODE = "en"  # the texts checked below are the English msgids
     checked = make_contact(kind="chat", state=ContactState.ENDED, agent=agent, team=agent.team)
     add_message(checked, RUDE, inbound=False, at=AT, author=agent)
     unchecked = make_contact(kind="sms", state=ContactState.ACTIVE, agent=agent, team=agent.team)
