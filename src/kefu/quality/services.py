@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from kefu.audit.services import audit_record
 from kefu.channels.models import Contact, ContactKind, Speaker
+from kefu.core.errors import InvalidInput, PermissionDenied
 from kefu.core.timeutils import now
 from kefu.quality.defaults import DEFAULT_RULES
 from kefu.quality.engine import (
@@ -28,11 +32,12 @@ from kefu.quality.engine import (
     check_transcript,
     rule_set_from_data,
 )
-from kefu.quality.models import AutoCheck
+from kefu.quality.models import AutoCheck, ItemKind, Scorecard, ScorecardItem
 
 # The engine's channel for a contact kind: the voice rules (speech rate, …) apply to calls.
 ENGINE_CHANNELS: dict[str, str] = {ContactKind.CALL: "phone"}
 ENGINE_CHANNEL_DEFAULT = "chat"
+ITEM_FIELDS = {"dimension", "title", "weight", "kind", "rule_category", "fatal"}
 
 
 def rules_data() -> dict[str, Any]:
@@ -135,3 +140,91 @@ def contact_auto_check(*, contact: Contact) -> AutoCheck:
             },
         )
     return check
+
+
+def scorecard_categories() -> set[str]:
+    """The engine categories an automatic scorecard item may name."""
+    dimensions = rules_data()["scoring"]["dimensions"]
+    return {category for members in dimensions.values() for category in members}
+
+
+def _scorecard_item(raw: Any, index: int, categories: set[str]) -> ScorecardItem:
+    path = f"items[{index}]"
+    if not isinstance(raw, Mapping):
+        raise InvalidInput("must be an object", field=path)
+    unknown = set(raw) - ITEM_FIELDS
+    if unknown:
+        raise InvalidInput(f"unknown fields: {', '.join(sorted(unknown))}", field=path)
+    try:
+        weight = Decimal(str(raw.get("weight", "1")))
+    except InvalidOperation:
+        raise InvalidInput("must be a number", field=f"{path}.weight") from None
+    item = ScorecardItem(
+        dimension=str(raw.get("dimension", "")),
+        title=str(raw.get("title", "")).strip(),
+        weight=weight,
+        kind=str(raw.get("kind", "")),
+        rule_category=str(raw.get("rule_category", "") or "").strip(),
+        fatal=bool(raw.get("fatal", False)),
+        order=index,
+    )
+    if not weight.is_finite() or weight <= 0:
+        raise InvalidInput("must be positive", field=f"{path}.weight")
+    if item.kind == ItemKind.AUTO and item.rule_category not in categories:
+        raise InvalidInput(
+            "an automatic item needs a category of the rule engine", field=f"{path}.rule_category"
+        )
+    if item.kind == ItemKind.MANUAL:
+        item.rule_category = ""
+    try:
+        item.full_clean(exclude=["scorecard"])
+    except ValidationError as exc:
+        name, messages = next(iter(exc.message_dict.items()))
+        raise InvalidInput("; ".join(messages), field=f"{path}.{name}") from None
+    return item
+
+
+@transaction.atomic
+def scorecard_new_version(
+    *,
+    actor: Any,
+    scorecard: Scorecard,
+    items: Sequence[Mapping[str, Any]],
+    pass_mark: int | None = None,
+) -> Scorecard:
+    """Add version N+1 of ``scorecard``'s name with ``items`` (QA-1).
+
+    Earlier versions are kept unchanged: an inspection keeps the version it was scored with.
+    Each item is ``{dimension, title, weight, kind, rule_category, fatal}``; the pass mark is
+    the previous version's unless given. QA specialists and managers only.
+    """
+    if actor is None or not actor.has_perm("quality.add_scorecard"):
+        raise PermissionDenied("only QA specialists and managers edit scorecards")
+    if not items:
+        raise InvalidInput("a scorecard needs at least one item", field="items")
+    mark = scorecard.pass_mark if pass_mark is None else pass_mark
+    if isinstance(mark, bool) or not isinstance(mark, int) or not 0 <= mark <= 100:
+        raise InvalidInput("must be a whole number from 0 to 100", field="pass_mark")
+    categories = scorecard_categories()
+    rows = [_scorecard_item(raw, index, categories) for index, raw in enumerate(items)]
+    latest = (
+        Scorecard.objects.select_for_update()
+        .filter(name=scorecard.name)
+        .order_by("-version")
+        .values_list("version", flat=True)
+        .first()
+    )
+    new = Scorecard.objects.create(
+        name=scorecard.name, version=(latest or 0) + 1, pass_mark=mark, is_active=True
+    )
+    for row in rows:
+        row.scorecard = new
+    ScorecardItem.objects.bulk_create(rows)
+    audit_record(
+        actor=actor,
+        verb="scorecard.new_version",
+        target=new,
+        before={"version": scorecard.version},
+        after={"version": new.version, "pass_mark": mark, "items": len(rows)},
+    )
+    return new
