@@ -24,19 +24,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import multiprocessing
 import random
 import time
 from typing import Any
 
 from django.core.management import call_command
-from django.db import connection
 from django.test import Client
 
 from kefu.accounts.models import User
 from kefu.accounts.roles import Role
 from kefu.accounts.services import api_token_create, user_create
 from kefu.bench.chat import run_chat_latency
+from kefu.bench.core import run_writers
 from kefu.channels.email.bench import measure_email
 from kefu.channels.models import Contact, ContactEvent
 from kefu.channels.services import cti_event_record
@@ -87,34 +86,12 @@ def _record_events(prefix: str, calls: int, seed: int) -> float:
     return time.perf_counter() - began
 
 
-def _writer(prefix: str, calls: int, seed: int, start: Any, results: Any) -> None:
-    connection.close()  # a forked child must open its own database connection
-    start.wait()
-    results.put(_record_events(prefix, calls, seed))
-    connection.close()
-
-
 def _record_concurrently(writers: int, calls: int, seed: int) -> float:
-    """Aggregate events per second of ``writers`` processes (the API's server workers)
-    recording different calls at once; returns the elapsed seconds."""
-    context = multiprocessing.get_context("fork")
-    start, results = context.Event(), context.Queue()
-    connection.close()
-    processes = [
-        context.Process(target=_writer, args=(f"w{index}", calls, seed + index, start, results))
-        for index in range(writers)
-    ]
-    for process in processes:
-        process.start()
-    began = time.perf_counter()
-    start.set()
-    for process in processes:
-        process.join()
-    elapsed = time.perf_counter() - began
-    if any(process.exitcode != 0 for process in processes):
-        raise RuntimeError("a benchmark writer failed")
-    for _ in processes:
-        results.get()
+    """``writers`` processes (the API's server workers) recording different calls at once;
+    returns the elapsed seconds."""
+    elapsed = run_writers(
+        _record_events, [(f"w{index}", calls, seed + index) for index in range(writers)]
+    )
     for index in range(writers):
         _check_stored(f"w{index}", calls)
     return elapsed

@@ -10,6 +10,7 @@ import multiprocessing
 import random
 import statistics
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.core.management import call_command
@@ -60,22 +61,24 @@ def _create_tickets(count: int, customer_ids: list[int], seed: int) -> float:
     return time.perf_counter() - started
 
 
-def _writer(count: int, customer_ids: list[int], seed: int, start: Any, results: Any) -> None:
+def _writer_process(
+    work: Callable[..., Any], args: tuple[Any, ...], start: Any, results: Any
+) -> None:
     connection.close()  # a forked child must open its own database connection
     start.wait()
-    results.put(_create_tickets(count, customer_ids, seed))
+    results.put(work(*args))
     connection.close()
 
 
-def _create_concurrently(writers: int, creates: int, customer_ids: list[int], seed: int) -> float:
-    """Aggregate creation throughput of ``writers`` processes writing at once (a server's workers)."""
+def run_writers(work: Callable[..., Any], args_per_writer: list[tuple[Any, ...]]) -> float:
+    """Run ``work(*args)`` in one forked process per argument tuple, all let go at the same
+    moment (a server's workers writing at once); returns the seconds until the last finished."""
     context = multiprocessing.get_context("fork")
     start, results = context.Event(), context.Queue()
-    share = creates // writers
     connection.close()
     processes = [
-        context.Process(target=_writer, args=(share, customer_ids, seed + index, start, results))
-        for index in range(writers)
+        context.Process(target=_writer_process, args=(work, args, start, results))
+        for args in args_per_writer
     ]
     for process in processes:
         process.start()
@@ -88,6 +91,15 @@ def _create_concurrently(writers: int, creates: int, customer_ids: list[int], se
         raise RuntimeError("a benchmark writer failed")
     for _ in processes:
         results.get()
+    return elapsed
+
+
+def _create_concurrently(writers: int, creates: int, customer_ids: list[int], seed: int) -> float:
+    """Aggregate creation throughput of ``writers`` processes writing at once (a server's workers)."""
+    share = creates // writers
+    elapsed = run_writers(
+        _create_tickets, [(share, customer_ids, seed + index) for index in range(writers)]
+    )
     return share * writers / elapsed
 
 
