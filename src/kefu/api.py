@@ -110,6 +110,11 @@ def _register_routers() -> None:
     from kefu.customers.api import router as customers_router
     from kefu.notify.api import router as notify_router
     from kefu.quality.api import router as quality_router
+    from kefu.quality.calibration_api import router as calibration_router
+    from kefu.quality.insight_api import router as insight_router
+    from kefu.quality.inspection_api import router as inspection_router
+    from kefu.quality.rules_api import router as rules_router
+    from kefu.quality.sampling_api import router as sampling_router
     from kefu.tickets.api import router as tickets_router
 
     api.add_router("/", accounts_router)
@@ -122,6 +127,11 @@ def _register_routers() -> None:
     api.add_router("/complaints", complaints_router)
     api.add_router("/improvements", improvements_router)
     api.add_router("/qa", quality_router)
+    api.add_router("/qa/rules", rules_router)
+    api.add_router("/qa/inspections", inspection_router)
+    api.add_router("/qa/calibrations", calibration_router)
+    api.add_router("/qa/sampling", sampling_router)
+    api.add_router("/qa/insights", insight_router)
 
 
 _register_routers()

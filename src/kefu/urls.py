@@ -31,6 +31,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("qa/", include("kefu.quality.urls")),
     # Queues and tickets
     path("queues/<slug:key>/", ticket_views.queue_page, name="queue"),
     path("queues/<slug:key>/next/", ticket_views.queue_next, name="queue-next"),

@@ -203,6 +203,14 @@ PARAMETERS: tuple[Parameter, ...] = (
     P("qa_ordinary_coverage_min", "QA-2", "percent", 20, "普通工单抽检下限20%", "quality sampling"),
     P("qa_ordinary_coverage_max", "QA-2", "percent", 30, "普通工单抽检上限30%", "quality sampling"),
     P("qa_pass_target", "QA-4", "percent", 90, "质检合格率≥90%", "reports"),
+    P(
+        "qa_appeal_window",
+        "QA-2",
+        "duration",
+        "72h",
+        "坐席对质检结果的申诉期限（默认72小时）",
+        "quality inspection appeals",
+    ),
     P("survey_within", "SUR-1", "duration", "30m", "服务后30分钟内发送满意度调查", "surveys"),
     P(
         "satisfaction_followup_within",

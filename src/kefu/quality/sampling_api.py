@@ -1,0 +1,5 @@
+"""Placeholder: filled in by the sampling work of issue 7."""
+
+from ninja import Router
+
+router = Router(tags=["quality"])
