@@ -66,3 +66,6 @@ def check_missed_contacts() -> None:
     with recorded_run("quality.check_missed_contacts") as run:
         since = now() - dt.timedelta(hours=SWEEP_HOURS)
         run.counts["checked"] = contacts_check_missed(since=since)
+
+
+from kefu.quality import sampling_tasks  # noqa: E402, F401  (huey finds the daily sampling, QA-2)
