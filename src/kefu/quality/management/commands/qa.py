@@ -1,4 +1,5 @@
-"""``kefu qa check FILE|-``: the automatic quality check of one transcript, printed as JSON.
+"""``kefu qa check FILE|-``: the automatic quality check of one transcript, printed as JSON;
+``kefu qa sample``: run sampling plans now (:mod:`kefu.quality.sampling_command`, QA-2).
 
 The transcript is ``{"channel", "language", "segments": [{"speaker", "start", "end", "text"}]}``
 (see docs/quality.md). Bad JSON or a bad shape is reported on standard error with exit code 2.
@@ -6,6 +7,7 @@ The transcript is ``{"channel", "language", "segments": [{"speaker", "start", "e
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from typing import Any
@@ -13,6 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from kefu.quality.engine import TranscriptError, check
+from kefu.quality.sampling_command import add_sample_parser, handle_sample
 
 
 class Command(BaseCommand):
@@ -23,12 +26,20 @@ class Command(BaseCommand):
         check_parser = sub.add_parser("check", help="check one transcript (JSON)")
         check_parser.add_argument("file", help="path of the transcript, or - for standard input")
         check_parser.add_argument("--indent", type=int, default=None, help="pretty-print")
+        add_sample_parser(sub)
 
     def _fail(self, message: str) -> None:
         self.stderr.write(f"kefu qa check: {message}")
         raise SystemExit(2)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "sample":
+            try:
+                self.stdout.write(handle_sample(options))
+            except argparse.ArgumentTypeError as exc:
+                self.stderr.write(f"kefu qa sample: {exc}")
+                raise SystemExit(2) from None
+            return
         path = options["file"]
         try:
             if path == "-":
