@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "kefu.complaints",
     "kefu.channels",
     "kefu.quality",
+    "kefu.knowledge",
+    "kefu.people",
 ]
 
 

@@ -32,6 +32,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("qa/", include("kefu.quality.urls")),
+    path("knowledge/", include("kefu.knowledge.urls")),  # script library (SCR-1, SCR-4)
+    path("people/", include("kefu.people.urls")),  # training plan (TRN-2)
     # Queues and tickets
     path("queues/<slug:key>/", ticket_views.queue_page, name="queue"),
     path("queues/<slug:key>/next/", ticket_views.queue_next, name="queue-next"),

@@ -69,3 +69,4 @@ def check_missed_contacts() -> None:
 
 
 from kefu.quality import sampling_tasks  # noqa: E402, F401  (huey finds the daily sampling, QA-2)
+from kefu.quality import insight_tasks  # noqa: E402, F401  (monthly suggestions, QA-5)
