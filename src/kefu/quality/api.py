@@ -25,6 +25,7 @@ from kefu.quality.engine import (
     check_draft,
     check_transcript,
 )
+from kefu.quality.services import rules_in_force
 
 router = Router(tags=["quality"])
 
@@ -82,7 +83,7 @@ def qa_check(request: HttpRequest, payload: TranscriptIn) -> dict[str, Any]:
             for item in payload.segments
         ),
     )
-    return check_transcript(transcript)
+    return check_transcript(transcript, rules_in_force().rule_set)  # the profile's rules
 
 
 class DraftIn(InputSchema):
@@ -106,4 +107,4 @@ class DraftOut(Schema):
     "/draft", response=DraftOut, summary="Check a draft reply for forbidden phrases (SCR-2)"
 )
 def qa_draft(request: HttpRequest, payload: DraftIn) -> dict[str, Any]:
-    return {"findings": check_draft(payload.text)}
+    return {"findings": check_draft(payload.text, rules_in_force().rule_set)}

@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,6 +20,7 @@ from django.db import transaction
 
 from kefu.audit.services import audit_record
 from kefu.channels.models import Contact, ContactKind, Speaker
+from kefu.core.caching import ttl_cache
 from kefu.core.errors import InvalidInput, PermissionDenied
 from kefu.core.timeutils import now
 from kefu.quality.defaults import DEFAULT_RULES
@@ -27,12 +28,15 @@ from kefu.quality.engine import (
     MAX_SECONDS,
     MAX_SEGMENTS,
     MAX_TEXT,
+    RuleSet,
     Segment,
     Transcript,
     check_transcript,
     rule_set_from_data,
 )
 from kefu.quality.models import AutoCheck, ItemKind, Scorecard, ScorecardItem
+from kefu.standard.models import ProfileVersion
+from kefu.standard.selectors import DEFAULT_PROFILE
 
 # The engine's channel for a contact kind: the voice rules (speech rate, …) apply to calls.
 ENGINE_CHANNELS: dict[str, str] = {ContactKind.CALL: "phone"}
@@ -40,22 +44,87 @@ ENGINE_CHANNEL_DEFAULT = "chat"
 ITEM_FIELDS = {"dimension", "title", "weight", "kind", "rule_category", "fatal"}
 
 
+@dataclass(frozen=True, slots=True)
+class RulesInForce:
+    """The quality rules of the standard profile version in force (QA-3).
+
+    ``profile_version`` is that version's number (0 when there is no profile: the defaults);
+    ``version`` is what an :class:`AutoCheck` stores, ``p<profile version>:<rules' own
+    version>:<content digest>``, e.g. ``p7:1:ab12cd34ef56``.
+    """
+
+    profile_version: int
+    data: dict[str, Any]
+    digest: str
+    version: str
+
+    @property
+    def rule_set(self) -> RuleSet:
+        """The compiled rules, built once per distinct content: a check never rebuilds them."""
+        compiled = _COMPILED.get(self.digest)
+        if compiled is None:
+            compiled = rule_set_from_data(self.data)
+            if len(_COMPILED) >= MAX_COMPILED:
+                _COMPILED.clear()
+            _COMPILED[self.digest] = compiled
+        return compiled
+
+
+# Compiled rule sets by content digest (a few: the one in force and those just replaced).
+MAX_COMPILED = 8
+_COMPILED: dict[str, RuleSet] = {}
+
+
+def _canonical(data: Mapping[str, Any]) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False)
+
+
+def _rules_from(profile_version: int, data: dict[str, Any]) -> RulesInForce:
+    digest = hashlib.sha256(_canonical(data).encode()).hexdigest()[:12]
+    return RulesInForce(
+        profile_version=profile_version,
+        data=data,
+        digest=digest,
+        version=f"p{profile_version}:{data.get('version')}:{digest}"[:64],
+    )
+
+
+@ttl_cache(1.0)
+def rules_in_force() -> RulesInForce:
+    """The quality rules of the standard in force, re-read at most once a second.
+
+    A profile version without a ``quality_rules`` section (written before the rules moved into
+    the profile) and an installation without a profile check against :data:`DEFAULT_RULES`.
+    """
+    row = (
+        ProfileVersion.objects.filter(profile__name=DEFAULT_PROFILE)
+        .order_by("-number")
+        .values_list("number", "document__quality_rules")
+        .first()
+    )
+    if row is None:
+        return _rules_from(0, DEFAULT_RULES)
+    number, data = row
+    if isinstance(data, str):  # a backend that hands the JSON value back as text
+        data = json.loads(data)
+    return _rules_from(number, data if isinstance(data, dict) else DEFAULT_RULES)
+
+
 def rules_data() -> dict[str, Any]:
-    """The rule data contacts are checked against (the defaults until the standard profile
-    holds editable rules)."""
-    return DEFAULT_RULES
+    """The rule data contacts are checked against: the standard profile's ``quality_rules``."""
+    return rules_in_force().data
 
 
-@lru_cache(maxsize=8)
-def _version(canonical: str) -> str:
-    data = json.loads(canonical)
-    digest = hashlib.sha256(canonical.encode()).hexdigest()[:12]
+def rules_version(data: Mapping[str, Any] | None = None) -> str:
+    """``p<profile version>:<rules' version>:<digest>`` of the rules in force (or of ``data``,
+    which names the profile version only when it is the rules in force)."""
+    current = rules_in_force()
+    if data is None or data is current.data:
+        return current.version
+    digest = hashlib.sha256(_canonical(data).encode()).hexdigest()[:12]
+    if digest == current.digest:
+        return current.version
     return f"{data.get('version')}:{digest}"[:64]
-
-
-def rules_version(data: dict[str, Any]) -> str:
-    """``<version>:<digest>``: the rule data's own version and a digest of its content."""
-    return _version(json.dumps(data, sort_keys=True, ensure_ascii=False))
 
 
 def _seconds(value: float) -> float:
@@ -105,9 +174,9 @@ def contact_transcript(contact: Contact) -> Transcript:
 
 def contact_auto_check(*, contact: Contact) -> AutoCheck:
     """Check the contact against the quality rules and store the result (replacing any)."""
-    data = rules_data()
+    rules = rules_in_force()
     transcript = contact_transcript(contact)
-    result = check_transcript(transcript, rule_set_from_data(data))
+    result = check_transcript(transcript, rules.rule_set)
     findings = []
     for finding in result["findings"]:
         index = finding["segment"]
@@ -123,7 +192,7 @@ def contact_auto_check(*, contact: Contact) -> AutoCheck:
         "findings": findings,
         "dimensions": result["dimensions"],
         "score": float(result["score"]),
-        "rules_version": rules_version(data),
+        "rules_version": rules.version,
         "checked_at": now(),
     }
     with transaction.atomic():

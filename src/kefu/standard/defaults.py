@@ -1,9 +1,12 @@
-"""The DEFAULT profile's SLA milestones (STANDARD.md HND-2, HND-3, HND-5…7, ACC-4, CLS-3, CMP-1…5)."""
+"""The DEFAULT profile's SLA milestones (STANDARD.md HND-2, HND-3, HND-5…7, ACC-4, CLS-3, CMP-1…5)
+and its quality rules (QA-3, SCR-2…5: :data:`kefu.quality.defaults.DEFAULT_RULES`)."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
+from kefu.quality.defaults import DEFAULT_RULES
 from kefu.standard.catalog import default_parameters
 
 ESCALATE = [
@@ -222,4 +225,8 @@ DEFAULT_MILESTONES.extend(COMPLAINT_MILESTONES)
 
 
 def default_document() -> dict[str, Any]:
-    return {"parameters": default_parameters(), "milestones": DEFAULT_MILESTONES}
+    return {
+        "parameters": default_parameters(),
+        "milestones": DEFAULT_MILESTONES,
+        "quality_rules": copy.deepcopy(DEFAULT_RULES),
+    }

@@ -1,4 +1,5 @@
-"""The standard profile document: parameters and SLA milestones, validated with clear errors.
+"""The standard profile document: parameters, SLA milestones and the quality rules, validated
+with clear errors.
 
 parameters:
   first_response_urgent: 1h        # HND-3
@@ -16,17 +17,25 @@ milestones:
     escalation:
       - {after: 0m, action: notify_assignee}
       - {after: 30m, action: notify_team_lead}
+quality_rules:                     # QA-3, SCR-2…5: see kefu.quality.defaults (default: those)
+  forbidden: [...]
+  required: [...]
 """
 
 from __future__ import annotations
 
+import copy
+import json
 import re
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from kefu.calendars.durations import parse_duration
 from kefu.core.errors import InvalidInput
+from kefu.quality.defaults import DEFAULT_RULES
+from kefu.quality.engine import RuleSetError, rule_set_from_data
 from kefu.standard.catalog import BY_KEY, PARAMETERS
 
 START_EVENTS = (
@@ -142,6 +151,8 @@ class ProfileDocument(BaseModel):
 
     parameters: dict[str, Any]
     milestones: list[Milestone] = Field(default_factory=list)
+    # QA-3, SCR-2…5, HND-1, HND-9, CLS-1, CLS-2: the quality rules; absent means the defaults.
+    quality_rules: dict[str, Any] | None = None
 
 
 def _location(error: Any) -> str:
@@ -204,7 +215,153 @@ def validate_document(raw: Any, *, known_calendars: set[str] | None = None) -> d
         "milestones": [
             milestone.model_dump(exclude_defaults=False) for milestone in document.milestones
         ],
+        "quality_rules": validate_quality_rules(document.quality_rules),
     }
+
+
+# --- quality rules (QA-3) --------------------------------------------------------------------
+
+MAX_RULES_BYTES = 256 * 1024
+MAX_RULES = 200
+MAX_TEXTS = 500
+MAX_TEXT_LENGTH = 200
+FORBIDDEN_FIELDS = frozenset(
+    {
+        "key",
+        "standard",
+        "category",
+        "label",
+        "phrases",
+        "gaps",
+        "standalone",
+        "examples",
+        "negations",
+        "similarity",
+        "suggestion",
+    }
+)
+REQUIRED_FIELDS = frozenset(
+    {"key", "standard", "category", "label", "stage", "phrases", "gaps", "suggestion", "channels"}
+)
+TEXT_LISTS = ("phrases", "gaps", "standalone", "examples", "negations", "channels")
+# Upper bounds of the numeric thresholds (the engine checks they are numbers, not negative).
+THRESHOLD_LIMITS: dict[str, float] = {
+    "max_gap": 50,
+    "stages.opening_turns": 50,
+    "stages.closing_turns": 50,
+    "empathy.exclamation_ratio": 1,
+    "speech_rate.min_cpm": 1000,
+    "speech_rate.max_cpm": 1000,
+    "speech_rate.min_seconds": 600,
+    "speech_rate.min_chars": 10_000,
+    "silence.max_seconds": 3600,
+    "silence.max_hold_seconds": 3600,
+    "interruption.min_overlap_seconds": 600,
+}
+
+
+def _invalid(where: str, message: str) -> InvalidInput:
+    field = f"quality_rules.{where}" if where else "quality_rules"
+    return InvalidInput(f"{field}: {message}", field=field)
+
+
+def _check_rule_list(rules: Mapping[str, Any], kind: str, allowed: frozenset[str]) -> None:
+    entries = rules.get(kind)
+    if not isinstance(entries, list):
+        return  # the engine names it
+    if len(entries) > MAX_RULES:
+        raise _invalid(kind, f"at most {MAX_RULES} rules")
+    keys: set[str] = set()
+    for index, entry in enumerate(entries):
+        where = f"{kind}.{index}"
+        if not isinstance(entry, Mapping):
+            raise _invalid(where, "must be an object")
+        unknown = sorted(set(entry) - allowed)
+        if unknown:
+            raise _invalid(f"{where}.{unknown[0]}", f"not a field of a {kind} rule")
+        for name in ("key", "category"):
+            value = entry.get(name)
+            if not isinstance(value, str) or not _KEY.match(value):
+                raise _invalid(
+                    f"{where}.{name}", "lower-case letters, digits and _, starting with a letter"
+                )
+        if entry["key"] in keys:
+            raise _invalid(f"{where}.key", f"{entry['key']!r} appears twice")
+        keys.add(entry["key"])
+        if not isinstance(entry.get("standard"), str) or not _RULE.match(entry["standard"]):
+            raise _invalid(f"{where}.standard", "a rule ID such as SCR-2")
+        for name in ("suggestion", "label"):
+            value = entry.get(name, "")
+            if not isinstance(value, str) or len(value) > MAX_TEXT_LENGTH:
+                raise _invalid(f"{where}.{name}", f"text of at most {MAX_TEXT_LENGTH} characters")
+        similarity = entry.get("similarity", 0.6)
+        if isinstance(similarity, bool) or not isinstance(similarity, int | float):
+            raise _invalid(f"{where}.similarity", "a number above 0 and at most 1")
+        if kind == "forbidden" and not str(entry.get("suggestion", "")).strip():
+            raise _invalid(f"{where}.suggestion", "name the recommended replacement (SCR-2)")
+        for name in TEXT_LISTS:
+            value = entry.get(name, [])
+            if not isinstance(value, list):
+                raise _invalid(f"{where}.{name}", "must be a list of texts")
+            if len(value) > MAX_TEXTS:
+                raise _invalid(f"{where}.{name}", f"at most {MAX_TEXTS} entries")
+            for number, text in enumerate(value):
+                if not isinstance(text, str) or not text.strip():
+                    raise _invalid(f"{where}.{name}", f"entry {number + 1} is empty")
+                if len(text) > MAX_TEXT_LENGTH:
+                    raise _invalid(
+                        f"{where}.{name}",
+                        f"entry {number + 1} is longer than {MAX_TEXT_LENGTH} characters",
+                    )
+        if kind == "forbidden" and not any(
+            entry.get(name) for name in ("phrases", "gaps", "standalone", "examples")
+        ):
+            raise _invalid(
+                f"{where}.phrases", "a rule needs phrases, gap patterns, standalone or examples"
+            )
+
+
+def _check_thresholds(rules: Mapping[str, Any]) -> None:
+    for where, limit in THRESHOLD_LIMITS.items():
+        block: Any = rules
+        *path, name = where.split(".")
+        for part in path:
+            block = block.get(part) if isinstance(block, Mapping) else None
+        value = block.get(name) if isinstance(block, Mapping) else None
+        if isinstance(value, int | float) and not isinstance(value, bool) and value > limit:
+            raise _invalid(where, f"at most {limit:g}")
+
+
+def validate_quality_rules(raw: Any) -> dict[str, Any]:
+    """The quality rules of a profile document, checked by building them with the engine.
+
+    ``None`` (a document without the section) gives the defaults (:data:`DEFAULT_RULES`). A bad
+    rule raises InvalidInput naming the spot, e.g. ``quality_rules.forbidden.3.phrases``.
+    """
+    if raw is None:
+        return copy.deepcopy(DEFAULT_RULES)
+    if not isinstance(raw, Mapping):
+        raise _invalid("", "must be a mapping of rule kinds")
+    try:
+        text = json.dumps(raw, ensure_ascii=False, allow_nan=False)
+        size = len(text.encode("utf-8"))
+    except (TypeError, ValueError):
+        raise _invalid("", "must hold only texts, numbers, lists and mappings") from None
+    if "\\u0000" in text:
+        raise _invalid("", "a text holds a NUL character")
+    if size > MAX_RULES_BYTES:
+        raise _invalid("", "larger than 256 KiB")
+    rules: dict[str, Any] = json.loads(text)
+    _check_rule_list(rules, "forbidden", FORBIDDEN_FIELDS)
+    _check_rule_list(rules, "required", REQUIRED_FIELDS)
+    _check_thresholds(rules)
+    try:
+        rule_set_from_data(rules)
+    except RuleSetError as exc:
+        raise _invalid(exc.path, str(exc).removeprefix(f"{exc.path}: ")) from None
+    except (TypeError, ValueError, re.error) as exc:
+        raise _invalid("", f"cannot be compiled: {exc}") from None
+    return rules
 
 
 def milestone_target(document: dict[str, Any], milestone: dict[str, Any]) -> str:

@@ -104,4 +104,13 @@ def profile_yaml(version: ProfileVersion) -> str:
         sort_keys=False,
         width=100,
     )
-    return "\n".join(lines) + "\n" + milestones
+    text = "\n".join(lines) + "\n" + milestones
+    if version.document.get("quality_rules") is not None:
+        # QA-3, SCR-2…5: the quality rules (see docs/quality.md, "Rules in the standard profile").
+        text += yaml.safe_dump(
+            {"quality_rules": version.document["quality_rules"]},
+            allow_unicode=True,
+            sort_keys=False,
+            width=100,
+        )
+    return text

@@ -106,7 +106,7 @@ def test_the_task_stores_findings_with_the_turn_and_rechecking_replaces(agent):
     start, end = shirking["span"]
     assert RUDE[start:end] == shirking["evidence"] == "这不是我的职责"
     assert set(first.dimensions) == {"process", "communication", "script", "result"}
-    assert first.score < 100 and first.rules_version.startswith("1:")
+    assert first.score < 100 and first.rules_version.startswith("p1:1:")
     # The agent's turn is corrected and the call checked again: one row, replaced.
     contact.segments.filter(start=6.5).update(text="我会帮您转接至相关同事，请您稍等。")
     second = contact_auto_check(contact=contact)

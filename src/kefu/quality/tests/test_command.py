@@ -75,6 +75,7 @@ def test_missing_file_exits_2(tmp_path):
     assert completed.returncode == 2 and b"cannot read" in completed.stderr
 
 
+@pytest.mark.django_db  # the rules are the standard profile's (QA-3)
 def test_check_from_a_file(tmp_path, capsys):
     path = tmp_path / "transcript.json"
     path.write_text(json.dumps(TRANSCRIPT, ensure_ascii=False), encoding="utf-8")

@@ -13,9 +13,17 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import DatabaseError
 
-from kefu.quality.engine import TranscriptError, check
+from kefu.quality.engine import (
+    RuleSet,
+    TranscriptError,
+    check_transcript,
+    default_rule_set,
+    transcript_from_data,
+)
 from kefu.quality.sampling_command import add_sample_parser, handle_sample
+from kefu.quality.services import rules_in_force
 
 
 class Command(BaseCommand):
@@ -31,6 +39,14 @@ class Command(BaseCommand):
     def _fail(self, message: str) -> None:
         self.stderr.write(f"kefu qa check: {message}")
         raise SystemExit(2)
+
+    def _rules(self) -> RuleSet:
+        """The rules of the standard profile in force; the defaults on a data directory whose
+        database is not set up yet (a check needs no database otherwise)."""
+        try:
+            return rules_in_force().rule_set
+        except DatabaseError:
+            return default_rule_set()
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "sample":
@@ -56,7 +72,8 @@ class Command(BaseCommand):
         except json.JSONDecodeError as exc:
             self._fail(f"not JSON: {exc}")
         try:
-            result = check(data)
+            transcript = transcript_from_data(data)
         except TranscriptError as exc:
             self._fail(f"invalid transcript: {exc}")
+        result = check_transcript(transcript, self._rules())
         self.stdout.write(json.dumps(result, ensure_ascii=False, indent=options["indent"]))
