@@ -33,10 +33,6 @@ class PlanIn(InputSchema):
     scorecard: ObjectId | None = None
 
 
-class RunIn(InputSchema):
-    period_start: dt.date | None = None
-
-
 def _fields(payload: PlanIn) -> dict[str, Any]:
     return {
         key: value for key, value in payload.dict(exclude_unset=True).items() if value is not None
@@ -66,11 +62,11 @@ def update_plan(request: HttpRequest, plan_id: ObjectId, payload: PlanIn) -> dic
 
 @router.post("/plans/{plan_id}/run", response=dict[str, Any], summary="Run a sampling plan now")
 def run_plan(
-    request: HttpRequest, plan_id: ObjectId, payload: RunIn | None = None
+    request: HttpRequest, plan_id: ObjectId, period_start: dt.date | None = None
 ) -> dict[str, Any]:
+    """``?period_start=YYYY-MM-DD``: a day of the period to run (default: the last complete)."""
     plan = selectors.sampling_plan_get(user=request.user, plan_id=plan_id)
-    start = payload.period_start if payload is not None else None
-    return selectors.run_out(sampling_run(actor=request.user, plan=plan, period_start=start))
+    return selectors.run_out(sampling_run(actor=request.user, plan=plan, period_start=period_start))
 
 
 @router.get("/runs/{run_id}", response=dict[str, Any], summary="One sampling run with its stats")

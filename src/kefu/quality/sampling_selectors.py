@@ -73,7 +73,7 @@ def plan_out(plan: SamplingPlan) -> dict[str, Any]:
         "id": plan.pk,
         "name": plan.name,
         "is_active": plan.is_active,
-        "ordinary_percent": str(plan.ordinary_percent),
+        "ordinary_percent": f"{plan.ordinary_percent:.2f}",
         "agent_minimum": plan.agent_minimum,
         "period": plan.period,
         "include_complaints": plan.include_complaints,
