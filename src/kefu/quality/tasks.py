@@ -69,4 +69,5 @@ def check_missed_contacts() -> None:
 
 
 from kefu.quality import sampling_tasks  # noqa: E402, F401  (huey finds the daily sampling, QA-2)
+from kefu.quality import inspection_tasks  # noqa: E402, F401  (appeal window passes, QA-2)
 from kefu.quality import insight_tasks  # noqa: E402, F401  (monthly suggestions, QA-5)
