@@ -700,6 +700,9 @@ def _seed_demo_center(
         [agent for agents in staff.agents_by_team.values() for agent in agents],
         staff.teams[1],  # 二组（在线）answers the web chat
     )
+    from kefu.demo.quality import seed_demo_inspections
+
+    seed_demo_inspections()  # QA-2: pending inspections assigned to the QA specialists
     with transaction.atomic():
         audit_record(
             actor=admin,

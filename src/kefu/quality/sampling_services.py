@@ -511,7 +511,7 @@ def inspector_workload(inspectors: Iterable[Any] | None = None) -> list[dict[str
     """Per inspector: open (pending + in review) and total inspections assigned."""
     people = list(inspectors) if inspectors is not None else list(qa_specialists().order_by("id"))
     counts: dict[int, dict[str, int]] = {
-        row["inspector"]: row
+        row["inspector"]: {"open": row["open"], "total": row["total"]}
         for row in Inspection.objects.filter(inspector__in=[p.pk for p in people])
         .values("inspector")
         .annotate(total=Count("id"), open=Count("id", filter=Q(state__in=OPEN_STATES)))
@@ -587,14 +587,16 @@ def inspections_assign_balanced(
 
 
 def sampling_run_due(*, now: dt.datetime | None = None) -> list[SamplingRun]:
-    """Run every active plan for its last complete period if it has not run for it yet (the
-    daily task). A plan that fails is skipped and logged; the others still run."""
+    """Run every active plan for its last complete period if it has not run for it since the
+    period ended (the daily task). A plan that fails is skipped and logged; the others still run."""
     moment = now or current_time()
     zone = timezone.get_default_timezone()
     runs = []
     for plan in SamplingPlan.objects.filter(is_active=True).order_by("id"):
-        start, _end = last_complete_period(plan.period, moment, zone)
-        if SamplingRun.objects.filter(plan=plan, period_start=start).exists():
+        start, end = last_complete_period(plan.period, moment, zone)
+        # A run made before the period was over ("run now", the demo) does not count: the
+        # period runs again once complete, adding what came after.
+        if SamplingRun.objects.filter(plan=plan, period_start=start, ran_at__gte=end).exists():
             continue
         try:
             runs.append(sampling_run(actor=None, plan=plan, now=moment))

@@ -397,6 +397,13 @@ def test_the_daily_task_runs_each_active_plan_once_per_period(plan, agents, spec
     assert SamplingRun.objects.get().period_start == WEEK
 
 
+def test_the_daily_task_reruns_a_period_run_before_it_was_over(plan, agents, specialists):
+    early = sampling_run(actor=None, plan=plan, period_start=WEEK, now=WEEK + dt.timedelta(days=2))
+    _contact(agents[0], WEEK + dt.timedelta(days=5))
+    assert [run.pk for run in sampling_run_due(now=AFTER)] == [early.pk]
+    assert Inspection.objects.filter(sampling_run=early).count() == 1
+
+
 # --- Balanced assignment -------------------------------------------------------------------
 
 
