@@ -57,7 +57,7 @@ def quality_rules_of(version: ProfileVersion) -> dict[str, Any]:
 
 
 def _keys(rules: Mapping[str, Any], kind: str) -> dict[str, Any]:
-    return {rule.get("key"): rule for rule in rules.get(kind, []) if isinstance(rule, Mapping)}
+    return {str(rule.get("key")): rule for rule in rules.get(kind, []) if isinstance(rule, Mapping)}
 
 
 def _changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[str]]:
