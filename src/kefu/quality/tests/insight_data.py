@@ -96,7 +96,7 @@ def inspection(
         contact=row,
         agent=agent,
         team=getattr(agent, "team", None),
-        scorecard=Scorecard.objects.order_by("id").first(),
+        scorecard=Scorecard.objects.order_by("id")[0],
         reason="sample",
         state=state,
         score=90.0 if passed else 60.0,
