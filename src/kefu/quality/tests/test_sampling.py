@@ -361,9 +361,14 @@ def test_qa2_the_percentage_must_lie_in_the_standards_band(plan, manager):
         with pytest.raises(InvalidInput) as error:
             sampling_plan_save(actor=manager, plan=plan, ordinary_percent=bad)
         assert error.value.field == "ordinary_percent"
-    for field, bad in (("agent_minimum", 1001), ("agent_minimum", -1), ("channels", ["fax"])):
+    wrong: list[tuple[str, object]] = [
+        ("agent_minimum", 1001),
+        ("agent_minimum", -1),
+        ("channels", ["fax"]),
+    ]
+    for field, value in wrong:
         with pytest.raises(InvalidInput) as error:
-            sampling_plan_save(actor=manager, plan=plan, **{field: bad})
+            sampling_plan_save(actor=manager, plan=plan, **{field: value})
         assert error.value.field == field
     with pytest.raises(InvalidInput) as error:
         sampling_plan_save(actor=manager, name=DEFAULT_PLAN, scorecard=plan.scorecard)
