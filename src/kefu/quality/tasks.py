@@ -68,6 +68,8 @@ def check_missed_contacts() -> None:
         run.counts["checked"] = contacts_check_missed(since=since)
 
 
-from kefu.quality import sampling_tasks  # noqa: E402, F401  (huey finds the daily sampling, QA-2)
-from kefu.quality import inspection_tasks  # noqa: E402, F401  (appeal window passes, QA-2)
-from kefu.quality import insight_tasks  # noqa: E402, F401  (monthly suggestions, QA-5)
+from kefu.quality import (
+    insight_tasks,  # noqa: F401  (monthly suggestions, QA-5)
+    inspection_tasks,  # noqa: F401  (appeal window passes, QA-2)
+    sampling_tasks,  # noqa: F401  (huey finds the daily sampling, QA-2)
+)
