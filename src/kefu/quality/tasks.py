@@ -68,7 +68,8 @@ def check_missed_contacts() -> None:
         run.counts["checked"] = contacts_check_missed(since=since)
 
 
-from kefu.quality import (
+# Imported last: these modules import this one's tasks; huey must see their periodic tasks.
+from kefu.quality import (  # noqa: E402
     insight_tasks,  # noqa: F401  (monthly suggestions, QA-5)
     inspection_tasks,  # noqa: F401  (appeal window passes, QA-2)
     sampling_tasks,  # noqa: F401  (huey finds the daily sampling, QA-2)
