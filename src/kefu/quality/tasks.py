@@ -13,6 +13,10 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 from kefu.core.taskruns import recorded_run
 from kefu.core.timeutils import now
 
+# huey finds periodic tasks in the modules named tasks: these hold the daily sampling (QA-2),
+# the appeal-window finalizer (QA-2) and the monthly suggestions (QA-5).
+from kefu.quality import insight_tasks, inspection_tasks, sampling_tasks  # noqa: F401
+
 logger = logging.getLogger(__name__)
 
 # The safety net looks back this far and checks at most this many contacts per run.
@@ -66,11 +70,3 @@ def check_missed_contacts() -> None:
     with recorded_run("quality.check_missed_contacts") as run:
         since = now() - dt.timedelta(hours=SWEEP_HOURS)
         run.counts["checked"] = contacts_check_missed(since=since)
-
-
-# Imported last: these modules import this one's tasks; huey must see their periodic tasks.
-from kefu.quality import (  # noqa: E402
-    insight_tasks,  # noqa: F401  (monthly suggestions, QA-5)
-    inspection_tasks,  # noqa: F401  (appeal window passes, QA-2)
-    sampling_tasks,  # noqa: F401  (huey finds the daily sampling, QA-2)
-)
