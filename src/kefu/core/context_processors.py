@@ -36,5 +36,19 @@ def workspace(request: HttpRequest) -> dict[str, Any]:
             "calls": bool(roles & {"agent", "team_lead", "complaint_specialist"}),
             # Agents and team leads answer web chats (TEC-7).
             "chat": bool(roles & {"agent", "team_lead"}),
+            # Quality (QA-1…5): agents see their own results; QA runs inspections and rules.
+            "qa": {
+                "inspections": bool(
+                    roles & {"agent", "team_lead", "qa_specialist", "manager", "admin"}
+                ),
+                "calibrations": bool(roles & {"qa_specialist", "manager", "admin"}),
+                "sampling": "admin" in roles or user.has_perm("quality.assign_inspection"),
+                "rules": bool(roles & {"qa_specialist", "manager", "admin"}),
+                "insights": bool(
+                    roles & {"team_lead", "qa_specialist", "trainer", "manager", "admin"}
+                ),
+                "scripts": user.has_perm("knowledge.view_script"),
+                "training": user.has_perm("people.view_trainingtopic"),
+            },
         },
     }
