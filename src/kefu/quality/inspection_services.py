@@ -261,6 +261,8 @@ def inspection_create(
     else:
         assert ticket is not None
         agent_id, team_id = ticket.assignee_id, ticket.team_id
+    if chosen is not None and chosen.pk == agent_id:
+        raise InvalidInput("nobody inspects their own work", field="inspector")
     if team_id is None and agent_id is not None:
         team_id = User.objects.filter(pk=agent_id).values_list("team_id", flat=True).first()
     moment = now()
@@ -326,7 +328,11 @@ def inspection_assign(*, actor: Any, inspection: Inspection, inspector: Any) -> 
 
 
 def _require_inspector(actor: Any, inspection: Inspection, doing: str) -> None:
-    if actor is None or user_is_inspection_manager(actor):
+    if actor is None:
+        return
+    if actor.pk == inspection.agent_id:
+        raise PermissionDenied("nobody inspects their own work")
+    if user_is_inspection_manager(actor):
         return
     if not _may_inspect(actor):
         raise PermissionDenied(f"only QA specialists and managers {doing}")
@@ -340,8 +346,6 @@ def inspection_start(*, actor: Any, inspection: Inspection) -> Inspection:
     an unassigned inspection takes it."""
     inspection = _locked_visible(actor, inspection)
     _require_inspector(actor, inspection, "start this inspection")
-    if actor is not None and actor.pk == inspection.agent_id:
-        raise PermissionDenied("nobody inspects their own work")
     before = _snapshot(inspection)
     fields: tuple[str, ...] = ()
     if inspection.inspector_id is None and actor is not None:

@@ -463,3 +463,26 @@ def test_the_original_inspector_may_not_re_review_unless_a_manager(qa, manager, 
         actor=manager, inspection=other, manual_scores=scores(card, 1, 0), decision="部分改判"
     )
     assert _fresh(other).state == S.RE_REVIEWED
+
+
+def test_nobody_inspects_their_own_work(qa, manager, card):
+    contact = chat_contact(manager)
+    with pytest.raises(InvalidInput) as exc:
+        services.inspection_create(
+            actor=qa,
+            contact=contact,
+            reason=InspectionReason.MANUAL,
+            scorecard=card,
+            inspector=manager,
+        )
+    assert exc.value.field == "inspector"
+    inspection = services.inspection_create(
+        actor=qa, contact=contact, reason=InspectionReason.MANUAL, scorecard=card
+    )
+    with pytest.raises(PermissionDenied, match="own work"):
+        services.inspection_start(actor=manager, inspection=inspection)
+    services.inspection_start(actor=qa, inspection=inspection)
+    with pytest.raises(PermissionDenied, match="own work"):
+        services.inspection_score(
+            actor=manager, inspection=inspection, manual_scores=scores(card, 1, 1)
+        )
