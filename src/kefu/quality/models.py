@@ -300,6 +300,9 @@ class Inspection(models.Model):
             models.Index(fields=["agent", "state"], name="inspection_agent_idx"),
             models.Index(fields=["state", "appeal_deadline"], name="inspection_appeal_idx"),
             models.Index(fields=["scored_at"], name="inspection_scored_idx"),
+            # The QA queue and a lead's team list: filtered by state or team, newest first.
+            models.Index(fields=["state", "-created_at", "-id"], name="inspection_state_queue_idx"),
+            models.Index(fields=["team", "-created_at", "-id"], name="inspection_team_queue_idx"),
         ]
         permissions = [
             ("inspect_contact", "Can inspect contacts and tickets"),
