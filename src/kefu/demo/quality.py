@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils import timezone
 
@@ -211,10 +212,11 @@ def seed_demo_history(agents: list[User]) -> list[Contact]:
             dt.datetime.combine(month.replace(day=day), dt.time(10)), zone
         )
         answered = offered + dt.timedelta(seconds=6 + number)
-        common = {"actor": None, "call_id": call_id, "caller": caller}
+        common: dict[str, Any] = {"actor": None, "call_id": call_id, "caller": caller}
         cti_event_record(event="ringing", at=offered, agent=agent.username, **common)
         cti_event_record(event="answered", at=answered, agent=agent.username, **common)
-        segments, start = [], 0.0
+        segments: list[Segment] = []
+        start = 0.0
         for speaker, text in lines:
             said = text.format(number=agent.employee_number or "0001")
             length = max(2.0, len(said) / 4)
