@@ -21,6 +21,7 @@ from kefu.accounts.roles import Role
 from kefu.accounts.selectors import user_has_role
 from kefu.core.errors import NotFound
 from kefu.quality.models import Appeal, Inspection, InspectionState
+from kefu.quality.team_scope import lead_team_ids
 
 # Roles that see every inspection.
 ALL_INSPECTION_ROLES = (Role.QA_SPECIALIST, Role.MANAGER, Role.ADMIN)
@@ -40,16 +41,6 @@ def user_sees_all_inspections(user: Any) -> bool:
 def user_is_inspection_manager(user: Any) -> bool:
     """Managers (and administrators) may act on any inspection in place of its inspector."""
     return user_has_role(user, Role.MANAGER, Role.ADMIN)
-
-
-def lead_team_ids(user: Any) -> list[int]:
-    """The teams a team lead answers for: their own and the ones they lead."""
-    if not user_has_role(user, Role.TEAM_LEAD):
-        return []
-    ids = set(user.led_teams.values_list("id", flat=True))
-    if user.team_id:
-        ids.add(user.team_id)
-    return sorted(ids)
 
 
 def inspection_visibility(user: Any) -> Q | None:
