@@ -2,7 +2,8 @@
 
 * QA specialists, managers and administrators see every inspection;
 * a team lead sees the inspections of their team (the team they belong to and any team they
-  lead), in every state;
+  lead), in every state — except their own: an inspected lead is an agent like any other and
+  sees their own inspection only once it is scored;
 * an agent sees only the inspections of themselves, and only once they are scored — a pending
   or half-scored inspection is the inspector's business;
 * anyone also sees the inspections assigned to them.
@@ -52,7 +53,8 @@ def inspection_visibility(user: Any) -> Q | None:
     visible = Q(agent_id=user.pk, state__in=AGENT_VISIBLE_STATES) | Q(inspector_id=user.pk)
     teams = lead_team_ids(user)
     if teams:
-        visible |= Q(team_id__in=teams)
+        # Not the lead's own unscored inspection through the team rule (QA-2).
+        visible |= Q(team_id__in=teams) & (~Q(agent_id=user.pk) | Q(state__in=AGENT_VISIBLE_STATES))
     return visible
 
 
@@ -64,8 +66,9 @@ def inspection_is_visible(user: Any, inspection: Inspection) -> bool:
         return True
     if inspection.inspector_id == user.pk:
         return True
-    if inspection.agent_id == user.pk and inspection.state in AGENT_VISIBLE_STATES:
-        return True
+    if inspection.agent_id == user.pk:
+        # The inspected person — lead or not — sees it only once scored (QA-2).
+        return inspection.state in AGENT_VISIBLE_STATES
     return inspection.team_id is not None and inspection.team_id in lead_team_ids(user)
 
 

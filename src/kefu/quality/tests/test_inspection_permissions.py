@@ -118,6 +118,28 @@ def test_a_lead_of_another_team_sees_that_team(world, other_team):
     assert _ids(client_for(lead).get(URL)) == {world["other_team_scored"].pk}
 
 
+def test_an_inspected_team_lead_does_not_see_own_unscored_inspection(world, qa, card, team_lead):
+    """The team rule does not open a lead's own pending or in-review inspection (QA-2): an
+    inspected lead sees their own inspection, like any agent, only once it is scored."""
+    own_pending = _make(qa, team_lead, card, scored=False)
+    own_in_review = _make(qa, team_lead, card, scored=False)
+    services.inspection_start(actor=qa, inspection=own_in_review)
+    own_scored = _make(qa, team_lead, card, scored=True)
+    team = {world["own_scored"].pk, world["own_pending"].pk, world["teammate_scored"].pk}
+
+    listed = set(selectors.inspections_visible(user=team_lead).values_list("id", flat=True))
+    assert listed == team | {own_scored.pk}
+    client = client_for(team_lead)
+    assert _ids(client.get(URL)) == team | {own_scored.pk}
+    assert client.get(f"{URL}/{own_scored.pk}").status_code == 200
+    for hidden in (own_pending, own_in_review):
+        hidden.refresh_from_db()
+        assert not selectors.inspection_is_visible(team_lead, hidden)
+        assert client.get(f"{URL}/{hidden.pk}").status_code == 404
+    assert selectors.inspection_is_visible(team_lead, own_scored)
+    assert selectors.inspection_is_visible(team_lead, world["own_pending"])
+
+
 @pytest.mark.parametrize("who", ["qa", "qa2", "manager", "admin"])
 def test_qa_managers_and_admins_see_all(request, world, who):
     user = request.getfixturevalue(who)
