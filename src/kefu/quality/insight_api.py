@@ -3,7 +3,9 @@
 
 ``GET pass-rates|violations|topics`` take ``start`` and ``end`` (YYYY-MM-DD, both included;
 default: this month so far); a bad date is a 422 naming it. Team leads see their team, QA
-specialists, trainers, managers and administrators the whole center; agents get 403.
+specialists, trainers, managers and administrators the whole center; agents get 403. A team
+lead's teams are their own and those they lead (the inspection list's rule). Conversation text
+(examples, evidence) comes with phone, ID numbers and e-mail addresses masked (SEC-3).
 ``GET|POST suggestions`` list or draw a month's suggestions; ``POST suggestions/{id}/accept``
 and ``/dismiss`` decide one (a decided one is a 409).
 """
@@ -88,7 +90,7 @@ def _suggestion(row: ImprovementSuggestion) -> dict[str, Any]:
         "kind": row.kind,
         "title": row.title,
         "detail": row.detail,
-        "evidence": row.evidence if isinstance(row.evidence, dict) else {},
+        "evidence": insights.mask_evidence(row.evidence),
         "state": row.state,
         "decided_by": row.decided_by_id,
         "decided_at": row.decided_at,
@@ -110,13 +112,16 @@ def pass_rates(request: HttpRequest, query: Query[PassRateQuery]) -> dict[str, A
     """QA pass rate per agent, team or month vs the target (QA-4)."""
     team = insights.insight_team_scope(request.user)
     start, end = insights.insight_period(query.start, query.end)
-    rows = insights.pass_rates(start=start, end=end, group_by=query.group_by, team=team)
+    target = insights.pass_rate_target()  # read once (QA-4)
+    rows = insights.pass_rates(
+        start=start, end=end, group_by=query.group_by, team=team, target=target
+    )
     return {
         "start": start,
         "end": end,
         "group_by": query.group_by,
-        "target": insights.pass_rate_target(),
-        "overall": insights.pass_rate_overall(start=start, end=end, team=team),
+        "target": target,
+        "overall": insights.pass_rate_overall(start=start, end=end, team=team, target=target),
         "rows": rows,
     }
 

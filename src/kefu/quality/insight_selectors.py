@@ -3,12 +3,22 @@ the most frequent violations and the most frequent customer topics of a period.
 
 A period is two calendar days ``start``…``end`` (both included) in the center's time zone.
 Every read is capped (rows, characters) so that a month of a busy center answers in seconds;
-a capped answer says so (``truncated``).
+a capped answer says so (``truncated``). Customer topics, the slow part (word segmentation),
+are kept in Django's cache: ten minutes for a period that includes today, about a year for a
+closed one; the key holds the period, the team scope and the highest customer turn of the
+scope, so new conversations show at once. The monthly task fills last month's entries.
+
+Team numbers agree: inspections count by ``Inspection.team`` and checks and customer turns by
+the contact's stored team (``Contact.team``, else its agent's team — the rule inspections are
+created with). A team lead's scope is :func:`kefu.quality.team_scope.lead_team_ids`, the same
+as for the inspection list. Text shown from conversations (examples, evidence) has phone
+numbers, ID numbers and e-mail addresses masked (SEC-3).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 from collections import Counter, defaultdict
@@ -17,7 +27,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 
@@ -26,10 +37,12 @@ from kefu.accounts.roles import Role
 from kefu.accounts.selectors import user_has_role
 from kefu.channels.models import ContactMessage, ContactSegment, Speaker
 from kefu.core.errors import InvalidInput, PermissionDenied
+from kefu.core.masking import mask_email, mask_generic, mask_id_number, mask_phone
 from kefu.core.timeutils import local_date, now
 from kefu.quality.insight_stopwords import STOPWORDS
 from kefu.quality.models import AutoCheck, Inspection, InspectionState
 from kefu.quality.selectors import CATEGORY_LABELS
+from kefu.quality.team_scope import lead_team_ids
 from kefu.standard.selectors import standard_value
 
 # Inspections whose result stands (an appealed one waits for its re-review).
@@ -48,6 +61,9 @@ MAX_CORPUS_CHARS = 1_000_000
 EXAMPLES = 3
 EXAMPLE_CHARS = 80
 MIN_TOPIC_CONTACTS = 2
+# Customer topics in Django's cache: a period that includes today, and a closed one.
+TOPICS_CACHE_SECONDS = 10 * 60
+CLOSED_TOPICS_CACHE_SECONDS = 400 * 24 * 3600
 
 INSIGHT_ROLES = (Role.TEAM_LEAD, Role.QA_SPECIALIST, Role.TRAINER, Role.MANAGER, Role.ADMIN)
 CENTER_WIDE_ROLES = (Role.QA_SPECIALIST, Role.TRAINER, Role.MANAGER, Role.ADMIN)
@@ -59,16 +75,65 @@ _TOPIC_WORD = re.compile(r"^(?:[\u4e00-\u9fff]{2,}|[a-z][a-z0-9]+|[0-9]+[a-z]+[a
 # -- who sees what, and which period ------------------------------------------------------------
 
 
-def insight_team_scope(user: Any) -> int | None:
-    """The team whose insights ``user`` sees (a team lead: their own), or None for the whole
-    center (QA specialists, trainers, managers, administrators). Agents are refused."""
+def insight_team_scope(user: Any) -> list[int] | None:
+    """The teams whose insights ``user`` sees — a team lead: their own team and every team they
+    lead (:func:`~kefu.quality.team_scope.lead_team_ids`, as for inspections) — or None for the
+    whole center (QA specialists, trainers, managers, administrators). Agents are refused."""
     if not getattr(user, "is_authenticated", False) or not user_has_role(user, *INSIGHT_ROLES):
         raise PermissionDenied("quality insights are for team leads, QA, trainers and managers")
     if user_has_role(user, *CENTER_WIDE_ROLES):
         return None
-    if user.team_id is None:
-        raise PermissionDenied("a team lead sees the insights of their team; you have none")
-    return int(user.team_id)
+    teams = lead_team_ids(user)
+    if not teams:
+        raise PermissionDenied("a team lead sees the insights of their teams; you have none")
+    return teams
+
+
+def _team_ids(team: Any) -> list[int] | None:
+    """``team`` (None, a team, an id or a list of them) as sorted ids; None is the center."""
+    if team is None:
+        return None
+    values = team if isinstance(team, list | tuple | set | frozenset) else [team]
+    ids: set[int] = set()
+    for value in values:
+        key: Any = getattr(value, "pk", value)
+        ids.add(int(key))
+    return sorted(ids)
+
+
+def _contact_team_filter(team_ids: list[int], prefix: str = "contact__") -> Q:
+    """Rows whose contact belongs to one of ``team_ids``: the team stored on the contact, or —
+    when it has none — its agent's team; the same rule an inspection's team is set by."""
+    return Q(**{f"{prefix}team_id__in": team_ids}) | Q(
+        **{f"{prefix}team__isnull": True, f"{prefix}agent__team_id__in": team_ids}
+    )
+
+
+# -- masking of conversation text (SEC-3) -------------------------------------------------------
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
+# Seven or more digits, possibly split by spaces or hyphens (138 1234 5678), and the check
+# letter X of a resident ID number.
+_DIGITS = re.compile(r"(?<![0-9])[0-9](?:[ \-]?[0-9]){6,}(?:[Xx](?![A-Za-z]))?")
+
+
+def _masked_digits(match: re.Match[str]) -> str:
+    value = re.sub(r"[ \-]", "", match.group(0))
+    if len(value) == 11 and value.startswith("1"):
+        return mask_phone(value)
+    if len(value) in (15, 18):
+        return mask_id_number(value)
+    return mask_generic(value)
+
+
+def mask_personal_data(text: str) -> str:
+    """``text`` with e-mail addresses and runs of seven or more digits (phone, ID and card
+    numbers) masked as the screens show them — 138****5678 (SEC-3): conversation text shown to
+    trainers and team leads in insights carries no personal data."""
+    if not text:
+        return ""
+    text = _EMAIL.sub(lambda match: mask_email(match.group(0)), text)
+    return _DIGITS.sub(_masked_digits, text)
 
 
 def _day(value: Any, field: str) -> dt.date:
@@ -120,6 +185,32 @@ def _person(user: User | None) -> str:
     return user.display_name or user.username
 
 
+def mask_evidence(evidence: Any) -> dict[str, Any]:
+    """A stored suggestion's evidence for display, its example text masked (SEC-3): rows drawn
+    before masking existed show no personal data either."""
+    if not isinstance(evidence, dict):
+        return {}
+    shown = dict(evidence)
+    examples = evidence.get("examples")
+    if isinstance(examples, list):
+        shown["examples"] = [
+            {
+                **item,
+                **{
+                    name: mask_personal_data(str(item[name]))
+                    for name in ("evidence", "text")
+                    if item.get(name)
+                },
+            }
+            if isinstance(item, dict)
+            else item
+            for item in examples
+        ]
+    if isinstance(evidence.get("phrases"), list):
+        shown["phrases"] = [mask_personal_data(str(text)) for text in evidence["phrases"]]
+    return shown
+
+
 # -- pass rates (QA-4) --------------------------------------------------------------------------
 
 
@@ -138,8 +229,9 @@ def _counted_inspections(
         scored_at__lt=finish,
         passed__isnull=False,
     )
-    if team is not None:
-        found = found.filter(team_id=getattr(team, "pk", team))
+    team_ids = _team_ids(team)
+    if team_ids is not None:
+        found = found.filter(team_id__in=team_ids)
     if agent is not None:
         found = found.filter(agent_id=getattr(agent, "pk", agent))
     return found
@@ -160,17 +252,24 @@ def _rate_row(key: Any, label: str, count: int, passed: int, target: float) -> d
 
 
 def pass_rates(
-    *, start: dt.date, end: dt.date, group_by: str = "agent", team: Any = None
+    *,
+    start: dt.date,
+    end: dt.date,
+    group_by: str = "agent",
+    team: Any = None,
+    target: float | None = None,
 ) -> list[dict[str, Any]]:
     """The QA pass rate (QA-4) per agent, team or month of the inspections scored in the period
     whose result stands (scored, re-reviewed, final): ``count``, ``passed``, ``rate`` (percent,
     one decimal) and ``meets_target`` against ``qa_pass_target``.
 
-    Agents and teams come worst first (those below target on top); months in order.
+    Agents and teams come worst first (those below target on top); months in order. A caller
+    that shows several panels reads the ``target`` once and passes it.
     """
     if group_by not in GROUPS:
         raise InvalidInput(f"one of {', '.join(GROUPS)}", field="group_by")
-    target = pass_rate_target()
+    if target is None:
+        target = pass_rate_target()
     found = _counted_inspections(start, end, team=team)
     passed = Count("id", filter=Q(passed=True))
     rows: list[dict[str, Any]] = []
@@ -203,12 +302,16 @@ def pass_rates(
     return rows
 
 
-def pass_rate_overall(*, start: dt.date, end: dt.date, team: Any = None) -> dict[str, Any]:
+def pass_rate_overall(
+    *, start: dt.date, end: dt.date, team: Any = None, target: float | None = None
+) -> dict[str, Any]:
     """The pass rate of all inspections of the period (QA-4), as one row."""
     totals = _counted_inspections(start, end, team=team).aggregate(
         count=Count("id"), passed=Count("id", filter=Q(passed=True))
     )
-    return _rate_row("all", "", totals["count"] or 0, totals["passed"] or 0, pass_rate_target())
+    if target is None:
+        target = pass_rate_target()
+    return _rate_row("all", "", totals["count"] or 0, totals["passed"] or 0, target)
 
 
 # -- frequent violations (QA-3) -----------------------------------------------------------------
@@ -217,8 +320,8 @@ def pass_rate_overall(*, start: dt.date, end: dt.date, team: Any = None) -> dict
 def _example(contact_id: int, finding: dict[str, Any]) -> dict[str, Any]:
     return {
         "contact_id": contact_id,
-        "evidence": str(finding.get("evidence") or "")[:EXAMPLE_CHARS],
-        "text": str(finding.get("text") or "")[: EXAMPLE_CHARS * 2],
+        "evidence": mask_personal_data(str(finding.get("evidence") or ""))[:EXAMPLE_CHARS],
+        "text": mask_personal_data(str(finding.get("text") or ""))[: EXAMPLE_CHARS * 2],
         "speaker": str(finding.get("speaker") or ""),
     }
 
@@ -231,8 +334,10 @@ def frequent_violations(
     agent: Any = None,
     limit: int = 10,
 ) -> dict[str, Any]:
-    """The most frequent findings of the automatic check (QA-3) on contacts checked in the
-    period, and the most often failed scorecard items of its inspections.
+    """The most frequent findings of the automatic check (QA-3) on the contacts of the period —
+    by the contact's own time (its end, or its start while it has not ended), so re-checking
+    old contacts does not move them into this month — and the most often failed scorecard
+    items of its inspections. Evidence and examples come masked (SEC-3).
 
     ``violations``: per category the ``count`` of findings, the ``contacts`` with one and their
     ``share`` (percent) of the ``checked`` contacts, the standard, the recommended replacement
@@ -241,12 +346,20 @@ def frequent_violations(
     """
     limit = _limit(limit)
     begin, finish = _bounds(start, end)
-    checks = AutoCheck.objects.filter(checked_at__gte=begin, checked_at__lt=finish)
-    if team is not None:
-        checks = checks.filter(contact__agent__team_id=getattr(team, "pk", team))
+    checks = AutoCheck.objects.filter(
+        Q(contact__ended_at__gte=begin, contact__ended_at__lt=finish)
+        | Q(
+            contact__ended_at__isnull=True,
+            contact__created_at__gte=begin,
+            contact__created_at__lt=finish,
+        )
+    )
+    team_ids = _team_ids(team)
+    if team_ids is not None:
+        checks = checks.filter(_contact_team_filter(team_ids))
     if agent is not None:
         checks = checks.filter(contact__agent_id=getattr(agent, "pk", agent))
-    rows = list(checks.order_by("-checked_at").values_list("contact_id", "findings")[:MAX_CHECKS])
+    rows = list(checks.order_by("-contact_id").values_list("contact_id", "findings")[:MAX_CHECKS])
     counts: Counter[str] = Counter()
     contacts: dict[str, set[int]] = defaultdict(set)
     standards: dict[str, str] = {}
@@ -263,7 +376,7 @@ def frequent_violations(
             standards.setdefault(category, str(finding.get("standard") or ""))
             if finding.get("suggestion"):
                 suggestions[category][str(finding["suggestion"])] += 1
-            evidence = str(finding.get("evidence") or "").strip()
+            evidence = mask_personal_data(str(finding.get("evidence") or "").strip())
             if evidence and finding.get("span"):
                 phrases[category][evidence[:EXAMPLE_CHARS]] += 1
             if len(examples[category]) < EXAMPLES:
@@ -369,11 +482,9 @@ def _general_idf() -> tuple[dict[str, float], float]:
     return table, values[len(values) // 2] if values else 1.0
 
 
-def _customer_turns(
-    start: dt.date, end: dt.date, *, team: Any
-) -> tuple[list[tuple[int, str]], bool]:
-    """(contact id, text) of customer turns — transcript segments of calls and messages of
-    written conversations — each cut to ``MAX_TURN_CHARS``, at most ``MAX_TURNS``."""
+def _turn_querysets(
+    start: dt.date, end: dt.date, team_ids: list[int] | None
+) -> tuple[QuerySet[ContactSegment], QuerySet[ContactMessage]]:
     begin, finish = _bounds(start, end)
     segments = ContactSegment.objects.filter(
         speaker=Speaker.CUSTOMER, contact__created_at__gte=begin, contact__created_at__lt=finish
@@ -381,10 +492,18 @@ def _customer_turns(
     messages = ContactMessage.objects.filter(
         speaker=Speaker.CUSTOMER, created_at__gte=begin, created_at__lt=finish
     )
-    if team is not None:
-        team_id = getattr(team, "pk", team)
-        segments = segments.filter(contact__agent__team_id=team_id)
-        messages = messages.filter(contact__agent__team_id=team_id)
+    if team_ids is not None:
+        segments = segments.filter(_contact_team_filter(team_ids))
+        messages = messages.filter(_contact_team_filter(team_ids))
+    return segments, messages
+
+
+def _customer_turns(
+    start: dt.date, end: dt.date, *, team_ids: list[int] | None
+) -> tuple[list[tuple[int, str]], bool]:
+    """(contact id, text) of customer turns — transcript segments of calls and messages of
+    written conversations — each cut to ``MAX_TURN_CHARS``, at most ``MAX_TURNS``."""
+    segments, messages = _turn_querysets(start, end, team_ids)
     turns: list[tuple[int, str]] = list(
         segments.annotate(head=Substr("text", 1, MAX_TURN_CHARS))
         .order_by("-contact_id", "start")
@@ -413,11 +532,28 @@ def _joined(first: str, second: str) -> str:
 
 
 def _snippet(text: str, term: str) -> str:
+    """A piece of ``text`` around ``term``, personal data masked first (SEC-3)."""
+    text = mask_personal_data(text)
     at = text.find(term)
     if at < 0:
         return text[:EXAMPLE_CHARS]
     begin = max(0, at - EXAMPLE_CHARS // 3)
     return text[begin : begin + EXAMPLE_CHARS]
+
+
+def _topics_key(first: dt.date, last: dt.date, team_ids: list[int] | None) -> str:
+    """The cache key of a period's topics: the period, the team scope and the newest customer
+    turn (highest id, and how many) of that scope — a new conversation is a new key."""
+    segments, messages = _turn_querysets(first, last, team_ids)
+    newest_segments = segments.aggregate(top=Max("id"), count=Count("id"))
+    newest_messages = messages.aggregate(top=Max("id"), count=Count("id"))
+    scope = "all" if team_ids is None else ",".join(map(str, team_ids))
+    raw = (
+        f"{first.isoformat()}|{last.isoformat()}|{scope}|"
+        f"{newest_segments['top']}:{newest_segments['count']}|"
+        f"{newest_messages['top']}:{newest_messages['count']}"
+    )
+    return "kefu:qa:topics:v1:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 def customer_topics(
@@ -432,10 +568,27 @@ def customer_topics(
     mention it times its inverse document frequency in a general Chinese corpus (TF-IDF with
     contacts as documents: words every conversation uses rank low). Phrases are adjacent word
     pairs, ranked by contacts. Only terms of at least two contacts count; each comes with a few
-    example contacts.
+    example contacts, their text masked (SEC-3).
+
+    The answer is cached (Django's cache): :data:`TOPICS_CACHE_SECONDS` for a period that
+    includes today, :data:`CLOSED_TOPICS_CACHE_SECONDS` for a closed one; see
+    :func:`_topics_key` for what makes it fresh.
     """
     limit = _limit(limit)
-    turns, truncated = _customer_turns(start, end, team=team)
+    first, last = insight_period(start, end)
+    team_ids = _team_ids(team)
+    key = _topics_key(first, last, team_ids)
+    found = cache.get(key)
+    if not isinstance(found, dict):
+        found = _mined_topics(first, last, team_ids)
+        closed = last < local_date(now())
+        cache.set(key, found, CLOSED_TOPICS_CACHE_SECONDS if closed else TOPICS_CACHE_SECONDS)
+    return {**found, "keywords": found["keywords"][:limit], "phrases": found["phrases"][:limit]}
+
+
+def _mined_topics(first: dt.date, last: dt.date, team_ids: list[int] | None) -> dict[str, Any]:
+    """:func:`customer_topics` without the cache, up to :data:`MAX_LIMIT` terms of each kind."""
+    turns, truncated = _customer_turns(first, last, team_ids=team_ids)
     tokenizer = _tokenizer()
     word_contacts: dict[str, set[int]] = defaultdict(set)
     word_counts: Counter[str] = Counter()
@@ -492,9 +645,26 @@ def customer_topics(
         "contacts": len(contacts),
         "turns": len(turns),
         "truncated": truncated,
-        "keywords": keywords[:limit],
-        "phrases": phrases[:limit],
+        "keywords": keywords[:MAX_LIMIT],
+        "phrases": phrases[:MAX_LIMIT],
     }
+
+
+def topics_keep_month(month: dt.date) -> int:
+    """Mine ``month``'s customer topics into the cache for the whole center and for each team
+    lead's scope, so the insights of a closed month are read back, not mined again (the
+    monthly task, QA-3). How many scopes were filled."""
+    first = month.replace(day=1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    scopes: set[tuple[int, ...]] = set()
+    for lead in User.objects.filter(is_active=True, groups__name=Role.TEAM_LEAD).distinct():
+        teams = lead_team_ids(lead)
+        if teams:
+            scopes.add(tuple(teams))
+    customer_topics(start=first, end=last)
+    for scope in sorted(scopes):
+        customer_topics(start=first, end=last, team=list(scope))
+    return 1 + len(scopes)
 
 
 # -- the monthly suggestions (QA-5) -------------------------------------------------------------

@@ -20,7 +20,10 @@ def previous_month(today: dt.date) -> dt.date:
 
 
 def suggestions_draw_previous_month() -> int:
-    """Draw last month's suggestions; how many the month has."""
+    """Draw last month's suggestions; how many the month has. Last month's customer topics are
+    mined once more for the center and each team lead's teams and kept in the cache (about a
+    year for a closed month), so its insights are read back, not mined on each view (QA-3)."""
+    from kefu.quality.insight_selectors import topics_keep_month
     from kefu.quality.suggestions import suggestions_draw
 
     month = previous_month(local_date(now()))
@@ -28,6 +31,7 @@ def suggestions_draw_previous_month() -> int:
         rows = suggestions_draw(actor=None, month=month)
         run.counts["month"] = f"{month:%Y-%m}"
         run.counts["suggestions"] = len(rows)
+        run.counts["topic_scopes"] = topics_keep_month(month)
     return len(rows)
 
 

@@ -1,7 +1,10 @@
 """Quality insights and the monthly suggestions pages under /qa/ (QA-3, QA-4, QA-5, IMP-1).
 
 ``/qa/insights/``: pass rate by agent and team against the target (below target highlighted),
-the trend by month, the most frequent violations and customer topics of a period.
+the trend by month, the most frequent violations and customer topics of a period. The topics
+panel (word segmentation, the slow part) comes separately from ``/qa/insights/topics/`` —
+fetched by HTMX once the page is shown, or opened as a page by its link without JavaScript —
+so the page appears at once.
 ``/qa/suggestions/``: a month's "script update and training topics" list; accept (edited
 first) into the script library or the training plan, dismiss, or draw the month now.
 Team leads (their team), QA specialists, trainers, managers and administrators; agents 403.
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -43,16 +47,15 @@ class PeriodForm(forms.Form):
     end = DayField(label=gettext_lazy("To"), required=False)
 
 
-def _scope(request: HttpRequest) -> int | None:
+def _scope(request: HttpRequest) -> list[int] | None:
     try:
         return insights.insight_team_scope(request.user)
     except PermissionDenied as error:
         raise DjangoPermissionDenied(str(error)) from None
 
 
-@login_required
-def insights_page(request: HttpRequest) -> HttpResponse:
-    team = _scope(request)
+def _period(request: HttpRequest) -> tuple[PeriodForm, dt.date, dt.date, int]:
+    """The period form of the request, the period shown and the status (422 on a bad one)."""
     form = PeriodForm(request.GET or None)
     status = 200
     start = end = None
@@ -66,6 +69,18 @@ def insights_page(request: HttpRequest) -> HttpResponse:
         form.add_error(error.field if error.field in form.fields else None, explain(error))
         start, end = insights.insight_period()
         status = 422
+    return form, start, end, status
+
+
+def _teams(team: list[int] | None) -> list[Team]:
+    return list(Team.objects.filter(pk__in=team).order_by("name")) if team else []
+
+
+@login_required
+def insights_page(request: HttpRequest) -> HttpResponse:
+    team = _scope(request)
+    form, start, end, status = _period(request)
+    target = insights.pass_rate_target()  # read once for every panel (QA-4)
     trend_start = start.replace(day=1)
     for _month in range(TREND_MONTHS - 1):
         trend_start = (trend_start - dt.timedelta(days=1)).replace(day=1)
@@ -73,17 +88,43 @@ def insights_page(request: HttpRequest) -> HttpResponse:
         "form": form,
         "start": start,
         "end": end,
-        "team": Team.objects.filter(pk=team).first() if team else None,
-        "target": insights.pass_rate_target(),
-        "overall": insights.pass_rate_overall(start=start, end=end, team=team),
-        "by_agent": insights.pass_rates(start=start, end=end, group_by="agent", team=team),
-        "by_team": insights.pass_rates(start=start, end=end, group_by="team", team=team),
-        "trend": insights.pass_rates(start=trend_start, end=end, group_by="month", team=team),
+        "teams": _teams(team),
+        "target": target,
+        "overall": insights.pass_rate_overall(start=start, end=end, team=team, target=target),
+        "by_agent": insights.pass_rates(
+            start=start, end=end, group_by="agent", team=team, target=target
+        ),
+        "by_team": insights.pass_rates(
+            start=start, end=end, group_by="team", team=team, target=target
+        ),
+        "trend": insights.pass_rates(
+            start=trend_start, end=end, group_by="month", team=team, target=target
+        ),
         "violations": insights.frequent_violations(start=start, end=end, team=team),
-        "topics": insights.customer_topics(start=start, end=end, team=team),
+        "period_query": urlencode({"start": start.isoformat(), "end": end.isoformat()}),
         "may_see_suggestions": request.user.has_perm("quality.view_improvementsuggestion"),
     }
     return render(request, "quality/insights.html", context, status=status)
+
+
+@login_required
+def insight_topics(request: HttpRequest) -> HttpResponse:
+    """The customer-topics panel of a period (QA-3): the fragment for HTMX, or a page of its
+    own when opened by its link (no JavaScript). Cached, see
+    :func:`~kefu.quality.insight_selectors.customer_topics`."""
+    team = _scope(request)
+    form, start, end, status = _period(request)
+    context = {
+        "form": form,
+        "start": start,
+        "end": end,
+        "teams": _teams(team),
+        "topics": insights.customer_topics(start=start, end=end, team=team),
+        "period_query": urlencode({"start": start.isoformat(), "end": end.isoformat()}),
+    }
+    fragment = request.headers.get("HX-Request") == "true"
+    template = "quality/insight_topics.html" if fragment else "quality/insight_topics_page.html"
+    return render(request, template, context, status=status)
 
 
 # -- suggestions ----------------------------------------------------------------------------
@@ -147,6 +188,8 @@ def suggestions_page(request: HttpRequest) -> HttpResponse:
     default = insights_previous_month()
     month = parse_month(request.GET.get("month", "")) or default
     rows = list(_suggestions_or_403(request, month))
+    for row in rows:  # shown, never saved: example text masked (SEC-3)
+        row.evidence = insights.mask_evidence(row.evidence)
     months = insights.suggestion_months(user=request.user)
     if month not in months:
         months = sorted({*months, month}, reverse=True)
@@ -286,6 +329,7 @@ def suggestion_dismiss(request: HttpRequest, suggestion_id: int) -> HttpResponse
 
 urlpatterns: list[URLPattern] = [
     path("insights/", insights_page, name="qa-insights"),
+    path("insights/topics/", insight_topics, name="qa-insight-topics"),
     path("suggestions/", suggestions_page, name="qa-suggestions"),
     path("suggestions/draw/", suggestions_draw, name="qa-suggestions-draw"),
     path("suggestions/<int:suggestion_id>/accept/", suggestion_accept, name="qa-suggestion-accept"),

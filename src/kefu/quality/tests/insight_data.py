@@ -37,16 +37,19 @@ def contact(
     agent: Any = None,
     at: dt.datetime,
     turns: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    team: Any = None,
+    ended: bool = True,
 ) -> Contact:
     number = next(_numbers)
     row = Contact.objects.create(
         kind="call",
         external_id=f"insight-{number}",
         agent=agent,
-        state="ended",
+        state="ended" if ended else "active",
+        team=team,
         created_at=at,
         updated_at=at,
-        ended_at=at + dt.timedelta(minutes=5),
+        ended_at=at + dt.timedelta(minutes=5) if ended else None,
     )
     ContactSegment.objects.bulk_create(
         ContactSegment(contact=row, speaker=speaker, start=i * 5.0, end=i * 5.0 + 4, text=text)

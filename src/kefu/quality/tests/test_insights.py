@@ -109,7 +109,7 @@ def test_frequent_violations_count_findings_contacts_and_failed_items(day, agent
     )
     assert top["suggestion"] == "我会帮您转接至相关同事，请您稍等。"
     assert top["phrases"] == ["这不归我们管"]
-    assert top["examples"][0]["contact_id"] == first.pk
+    assert first.pk in {example["contact_id"] for example in top["examples"]}
     closing = found["violations"][1]
     assert (closing["category"], closing["count"], closing["share"]) == ("missing_closing", 1, 33.3)
     assert found["inspected"] == 2
@@ -155,7 +155,7 @@ def test_customer_topics_come_from_customer_turns_only(day, agent):
 def test_who_sees_insights(agent, team_lead, qa, manager):
     assert insight_team_scope(qa) is None
     assert insight_team_scope(manager) is None
-    assert insight_team_scope(team_lead) == team_lead.team_id
+    assert insight_team_scope(team_lead) == [team_lead.team_id]
     with pytest.raises(PermissionDenied):
         insight_team_scope(agent)
 
@@ -210,3 +210,188 @@ def test_insights_page_highlights_below_target(client, settings, day, agent, oth
     assert "Pass rate by agent" in html and "table-danger" in html
     assert other_agent.display_name in html
     assert client.get("/qa/insights/", {"start": "2026-99-01"}).status_code == 422
+
+
+# -- review of issue 7: cache, masking, one team scope, the contact's time -----------------------
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Customer topics live in Django's cache; each test starts without them."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_masking_hides_phone_id_numbers_and_email():
+    """SEC-3: conversation text shown in insights carries no personal data."""
+    from kefu.quality.insight_selectors import mask_personal_data
+
+    assert mask_personal_data("我的电话是13812345678") == "我的电话是138****5678"
+    masked = mask_personal_data("身份证号11010519491231002X，邮箱 zhang.san@example.com")
+    assert "11010519491231002X" not in masked and "110***********002X" in masked
+    assert "zhang.san" not in masked and "z***@example.com" in masked
+    assert "138****5678" in mask_personal_data("打 138 1234 5678 找我")
+    # Short numbers (an order of six digits, a price) stay readable.
+    assert mask_personal_data("订单123456，退款99元") == "订单123456，退款99元"
+
+
+def test_topic_and_violation_examples_are_masked(day, agent, qa):
+    """SEC-3: topic snippets and violation evidence come masked — selectors and the API."""
+    at = moment(day)
+    for _ in range(2):
+        row = contact(
+            agent=agent,
+            at=at,
+            turns=[("customer", "我的电话是13812345678，冰箱退款身份证11010519491231002X")],
+        )
+        evidence = finding("shirking", "回拨13812345678")
+        auto_check(row, [evidence], at=at)
+    topics = customer_topics(start=day, end=day)
+    texts = [example["text"] for row in topics["keywords"] for example in row["examples"]]
+    assert texts and all("13812345678" not in text for text in texts)
+    assert any("138****5678" in text for text in texts)
+    assert all("11010519491231002X" not in text for text in texts)
+    violations = frequent_violations(start=day, end=day)["violations"][0]
+    shown = [violations["phrases"], *[list(e.values()) for e in violations["examples"]]]
+    assert "13812345678" not in str(shown) and "138****5678" in str(shown)
+    body = client_for(qa).get("/api/v1/qa/insights/topics", {"start": f"{day:%Y-%m-%d}"})
+    assert "13812345678" not in body.content.decode()
+
+
+def test_customer_topics_are_cached_until_a_new_conversation(
+    day, agent, django_assert_max_num_queries
+):
+    """Review finding 1: a second read comes from the cache (a few key queries, no turns read);
+    a new customer turn in the scope is a new key, so it shows at once."""
+    at = moment(day)
+    for _ in range(2):
+        contact(agent=agent, at=at, turns=[("customer", "冰箱不制冷想退款")])
+    first = customer_topics(start=day, end=day)
+    assert first["contacts"] == 2
+    with django_assert_max_num_queries(2):
+        assert customer_topics(start=day, end=day, limit=1)["keywords"] == first["keywords"][:1]
+    contact(agent=agent, at=at, turns=[("customer", "洗衣机漏水")])
+    assert customer_topics(start=day, end=day)["contacts"] == 3
+
+
+def test_closed_month_is_kept_long_and_the_monthly_task_fills_it(agent, team_lead, monkeypatch):
+    """Review finding 1: the monthly task mines last month's topics for the center and each
+    lead's teams into the cache with the long timeout; insights read them back."""
+    from kefu.quality import insight_selectors
+    from kefu.quality.insight_tasks import previous_month, suggestions_draw_previous_month
+
+    month = previous_month(local_date(now()))
+    at = moment(month.replace(day=3))
+    for _ in range(2):
+        contact(agent=agent, at=at, turns=[("customer", "冰箱退款")], team=agent.team)
+    timeouts: list[int] = []
+    real_set = insight_selectors.cache.set
+
+    def remember(key, value, timeout):
+        timeouts.append(timeout)
+        real_set(key, value, timeout)
+
+    monkeypatch.setattr(insight_selectors.cache, "set", remember)
+    suggestions_draw_previous_month()
+    assert timeouts and set(timeouts) == {insight_selectors.CLOSED_TOPICS_CACHE_SECONDS}
+    assert len(timeouts) == 2  # the center and the lead's team
+    mined = []
+    monkeypatch.setattr(insight_selectors, "_mined_topics", lambda *args: mined.append(args) or {})
+    last = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    scope = insight_team_scope(team_lead)
+    assert customer_topics(start=month, end=last, team=scope)["contacts"] == 2
+    assert customer_topics(start=month, end=last)["contacts"] == 2
+    assert mined == []
+
+
+def test_a_lead_sees_the_teams_they_lead_as_in_the_inspection_list(
+    day, team_lead, other_team, other_agent
+):
+    """Review finding 3 (QA-2, QA-4): a lead of a team they are not a member of gets its
+    insights, the same teams as their inspection list."""
+    from kefu.quality.team_scope import lead_team_ids
+
+    other_team.lead = team_lead
+    other_team.save(update_fields=["lead"])
+    assert insight_team_scope(team_lead) == sorted([team_lead.team_id, other_team.pk])
+    assert insight_team_scope(team_lead) == lead_team_ids(team_lead)
+    inspection(agent=other_agent, passed=True, at=moment(day))
+    rows = pass_rates(start=day, end=day, team=insight_team_scope(team_lead))
+    assert [row["label"] for row in rows] == [other_agent.display_name]
+
+
+def test_team_numbers_follow_the_contacts_stored_team(day, agent, team, other_team):
+    """Review finding 3: an agent who moved teams — checks and customer turns count for the
+    team stored on the contact (as the inspection's team), not the agent's current team."""
+    at = moment(day)
+    for _ in range(2):
+        row = contact(agent=agent, at=at, turns=[("customer", "冰箱退款")], team=other_team)
+        auto_check(row, [finding("shirking", "不归我们管")], at=at)
+    # A contact with no stored team belongs to its agent's team.
+    auto_check(contact(agent=agent, at=at), [finding("shirking", "不归我们管")], at=at)
+    assert frequent_violations(start=day, end=day, team=[other_team.pk])["checked"] == 2
+    assert frequent_violations(start=day, end=day, team=[team.pk])["checked"] == 1
+    assert customer_topics(start=day, end=day, team=[other_team.pk])["contacts"] == 2
+    assert customer_topics(start=day, end=day, team=[team.pk])["contacts"] == 0
+
+
+def test_violations_count_by_the_contacts_time_not_the_check(day, agent):
+    """Review finding 7 (QA-3): re-checking last year's contact today does not move it into
+    this month; an open contact counts by its start."""
+    at = moment(day)
+    old = contact(agent=agent, at=at - dt.timedelta(days=400))
+    auto_check(old, [finding("shirking", "不归我们管")], at=at)
+    auto_check(contact(agent=agent, at=at, ended=False), [finding("shirking", "x")], at=at)
+    found = frequent_violations(start=day, end=day)
+    assert found["checked"] == 1
+    assert found["violations"][0]["contacts"] == 1
+    year_ago = local_date(at - dt.timedelta(days=400))
+    assert frequent_violations(start=year_ago, end=year_ago)["checked"] == 1
+
+
+def test_topics_panel_is_a_separate_fragment(client, settings, day, agent, manager):
+    """Review finding 1: the page asks for the topics by HTMX (and links to them); the
+    fragment and its page (no JavaScript) answer with the same period."""
+    settings.LANGUAGE_CODE = "en"
+    for _ in range(2):
+        contact(agent=agent, at=moment(day), turns=[("customer", "冰箱退款")])
+    client.force_login(manager)
+    start = f"{day:%Y-%m-%d}"
+    page = client.get("/qa/insights/", {"start": start, "end": start}).content.decode()
+    assert f'hx-get="/qa/insights/topics/?start={start}&amp;end={start}"' in page
+    assert "冰箱" not in page
+    fragment = client.get(
+        "/qa/insights/topics/", {"start": start, "end": start}, headers={"HX-Request": "true"}
+    )
+    assert fragment.status_code == 200
+    html = fragment.content.decode()
+    assert "冰箱" in html and "<html" not in html
+    full = client.get("/qa/insights/topics/", {"start": start, "end": start}).content.decode()
+    assert "冰箱" in full and "<html" in full
+    assert client.get("/qa/insights/topics/", {"start": "2026-99-01"}).status_code == 422
+
+
+def test_topics_fragment_refuses_agents(client, agent):
+    client.force_login(agent)
+    assert client.get("/qa/insights/topics/").status_code == 403
+
+
+def test_insights_page_reads_the_target_once(client, day, manager, monkeypatch):
+    """Review finding 11: one read of qa_pass_target per page."""
+    from kefu.quality import insight_selectors
+
+    calls = []
+    real = insight_selectors.standard_value
+
+    def counted(name, *args, **kwargs):
+        if name == "qa_pass_target":
+            calls.append(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(insight_selectors, "standard_value", counted)
+    client.force_login(manager)
+    assert client.get("/qa/insights/").status_code == 200
+    assert calls == ["qa_pass_target"]
