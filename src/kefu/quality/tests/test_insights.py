@@ -298,8 +298,13 @@ def test_closed_month_is_kept_long_and_the_monthly_task_fills_it(agent, team_lea
     suggestions_draw_previous_month()
     assert timeouts and set(timeouts) == {insight_selectors.CLOSED_TOPICS_CACHE_SECONDS}
     assert len(timeouts) == 2  # the center and the lead's team
-    mined = []
-    monkeypatch.setattr(insight_selectors, "_mined_topics", lambda *args: mined.append(args) or {})
+    mined: list[tuple[object, ...]] = []
+
+    def mine(*args):
+        mined.append(args)
+        return {}
+
+    monkeypatch.setattr(insight_selectors, "_mined_topics", mine)
     last = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
     scope = insight_team_scope(team_lead)
     assert customer_topics(start=month, end=last, team=scope)["contacts"] == 2

@@ -31,6 +31,16 @@ pytestmark = pytest.mark.django_db
 SHIRK_FIX = "我会帮您转接至相关同事，请您稍等。"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The draw reads customer topics through Django's cache; each test starts without them."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def month():
     return previous_month(local_date(now()))
@@ -260,3 +270,28 @@ def test_pages_draw_accept_and_dismiss(client, settings, findings, month, agent)
     client.force_login(agent)
     assert client.get("/qa/suggestions/").status_code == 403
     assert client.post(f"/qa/suggestions/{row.pk}/dismiss/").status_code == 403
+
+
+def test_suggestion_examples_are_shown_masked(client, month, agent, qa):
+    """SEC-3 (review finding 2): a draw stores masked examples, and a row stored before masking
+    is shown masked on the page and in the API."""
+    at = moment(month + dt.timedelta(days=3))
+    for _ in range(3):
+        row = contact(agent=agent, at=at, turns=[("customer", "我的电话是13812345678，要退款")])
+        auto_check(row, [finding("shirking", "您打13812345678问", SHIRK_FIX)], at=at)
+    rows = suggestions_draw(actor=qa, month=month)
+    assert "13812345678" not in str([row.evidence for row in rows])
+    script = ImprovementSuggestion.objects.get(title="话术更新：推诿")
+    script.evidence = {
+        **script.evidence,
+        "examples": [{"contact_id": 1, "evidence": "电话13812345678", "text": "电话13812345678"}],
+    }
+    script.save(update_fields=["evidence"])
+    body = client_for(qa).get("/api/v1/qa/insights/suggestions", {"month": f"{month:%Y-%m}"})
+    assert body.status_code == 200
+    assert "13812345678" not in body.content.decode() and "138****5678" in body.content.decode()
+    client.force_login(qa)
+    page = client.get("/qa/suggestions/", {"month": f"{month:%Y-%m}"}).content.decode()
+    assert "13812345678" not in page and "138****5678" in page
+    script.refresh_from_db()
+    assert script.evidence["examples"][0]["text"] == "电话13812345678"  # shown, never saved
