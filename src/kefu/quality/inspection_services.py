@@ -28,14 +28,6 @@ from kefu.channels.models import Contact
 from kefu.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from kefu.core.state_machine import check_transition
 from kefu.core.timeutils import now
-from kefu.quality.engine import (
-    MAX_SEGMENTS,
-    MAX_TEXT,
-    Segment,
-    Transcript,
-    check_transcript,
-    rule_set_from_data,
-)
 from kefu.quality.inspection_selectors import (
     inspection_is_visible,
     user_is_inspection_manager,
@@ -52,9 +44,14 @@ from kefu.quality.models import (
     ScorecardItem,
 )
 from kefu.quality.scoring import scorecard_score
-from kefu.quality.services import contact_auto_check, rules_data
+from kefu.quality.services import (
+    contact_auto_check,
+    rules_in_force,
+    ticket_transcript,
+    transcript_findings,
+)
 from kefu.standard.selectors import standard_value
-from kefu.tickets.models import Ticket, TicketEventKind
+from kefu.tickets.models import Ticket
 
 S = InspectionState
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -362,49 +359,20 @@ def inspection_start(*, actor: Any, inspection: Inspection) -> Inspection:
     )
 
 
-def ticket_transcript(ticket: Ticket) -> Transcript:
-    """A ticket's written conversation as a chat transcript: its public replies by people as
-    ``agent`` turns and the customer's messages as ``customer`` turns, oldest first."""
-    rows = (
-        ticket.events.filter(kind__in=[TicketEventKind.REPLY, TicketEventKind.CUSTOMER_MESSAGE])
-        .order_by("created_at", "id")
-        .values_list("kind", "is_public", "actor_id", "body", "created_at")[:MAX_SEGMENTS]
-    )
-    segments: list[Segment] = []
-    first = None
-    for kind, is_public, actor_id, body, created_at in rows:
-        text = (body or "").strip()
-        if not text:
-            continue
-        if kind == TicketEventKind.REPLY:
-            if not is_public or actor_id is None:
-                continue
-            speaker = "agent"
-        else:
-            speaker = "customer"
-        first = first or created_at
-        at = max((created_at - first).total_seconds(), 0.0)
-        segments.append(Segment(speaker=speaker, text=text[:MAX_TEXT], start=at, end=at))
-    return Transcript(channel="chat", language="zh", segments=tuple(segments))
-
-
 def _ticket_findings(ticket: Ticket) -> list[dict[str, Any]]:
-    transcript = ticket_transcript(ticket)
-    result = check_transcript(transcript, rule_set_from_data(rules_data()))
-    findings = []
-    for finding in result["findings"]:
-        index = finding["segment"]
-        turn = transcript.segments[index] if index is not None else None
-        findings.append(
-            {**finding, "speaker": turn.speaker if turn else "", "text": turn.text if turn else ""}
-        )
+    # The ticket's own automatic check when it has one (a ticket handled only in writing,
+    # checked once resolved); otherwise its replies checked now as a chat, not stored.
+    check = AutoCheck.objects.filter(ticket=ticket).first()
+    if check is not None:
+        return list(check.findings)
+    findings, _result = transcript_findings(ticket_transcript(ticket), rules_in_force().rule_set)
     return findings
 
 
 def target_findings(*, contact: Contact | None, ticket: Ticket | None) -> list[dict[str, Any]]:
     """The automatic findings a contact or ticket is scored from: the contact's AutoCheck
-    (checked now when missing), or for a ticket without a contact its replies checked as a
-    chat (not stored: AutoCheck is per contact)."""
+    (checked now when missing), or for a ticket without a contact the ticket's own AutoCheck
+    (its replies checked as a chat, now when it has none)."""
     if contact is not None:
         check = AutoCheck.objects.filter(contact=contact).first()
         if check is None:

@@ -1,7 +1,8 @@
 """Stored results of the automatic quality check (QA-1, QA-3, SCR-2).
 
-Every contact is checked by the rule engine once it ends (:mod:`kefu.quality.tasks`); the
-result is kept here, one row per contact, replaced when the contact is checked again.
+Every contact is checked by the rule engine once it ends (:mod:`kefu.quality.tasks`), and so is
+a ticket handled only by written replies once it is resolved; the result is kept here, one row
+per contact or ticket, replaced when it is checked again.
 """
 
 from __future__ import annotations
@@ -15,15 +16,29 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AutoCheck(models.Model):
-    """The automatic check of one contact: the engine's findings, four dimensions and score.
+    """The automatic check of one contact, or of one ticket handled without any contact (its
+    public replies): the engine's findings, four dimensions and score.
 
-    Each finding is the engine's (``standard``, ``category``, ``segment``, ``evidence``,
-    ``suggestion``, ``rule``, ``span``, ``detail``) plus the ``speaker`` and ``text`` of the
-    turn it points at, so the result still shows what was checked if the transcript changes.
+    Invariant: exactly one of ``contact`` and ``ticket`` is set. Each finding is the engine's
+    (``standard``, ``category``, ``segment``, ``evidence``, ``suggestion``, ``rule``, ``span``,
+    ``detail``) plus the ``speaker`` and ``text`` of the turn it points at, so the result still
+    shows what was checked if the transcript changes.
     """
 
     contact = models.OneToOneField(
-        "channels.Contact", on_delete=models.CASCADE, related_name="auto_check"
+        "channels.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="auto_check",
+    )
+    # A ticket's own check: only for a ticket with public staff replies and no contact.
+    ticket = models.OneToOneField(
+        "tickets.Ticket",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="auto_check",
     )
     findings = models.JSONField(default=list, blank=True)
     dimensions = models.JSONField(default=dict, blank=True)
@@ -38,9 +53,17 @@ class AutoCheck(models.Model):
             models.Index(fields=["score", "-checked_at"], name="autocheck_score_idx"),
             models.Index(fields=["-checked_at"], name="autocheck_checked_idx"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(contact__isnull=False, ticket__isnull=True)
+                | models.Q(contact__isnull=True, ticket__isnull=False),
+                name="autocheck_contact_xor_ticket",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.contact_id} {self.score:g}"
+        target = f"ticket {self.ticket_id}" if self.contact_id is None else self.contact_id
+        return f"{target} {self.score:g}"
 
     @property
     def findings_count(self) -> int:

@@ -1,14 +1,18 @@
-"""Reads of the quality app: a contact's automatic check as the screens show it (QA-3, SCR-2)."""
+"""Reads of the quality app: a contact's or a ticket's automatic check as the screens show it
+(QA-3, SCR-2)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import BooleanField, ExpressionWrapper
 from django.utils.translation import pgettext_lazy
 
 from kefu.quality.engine import DIMENSIONS
 from kefu.quality.models import AutoCheck
+from kefu.quality.services import ticket_handled_in_writing
+from kefu.tickets.models import Ticket
 
 CATEGORY_LABELS = {
     "shirking": pgettext_lazy("quality category", "Shirking (推诿)"),
@@ -74,11 +78,7 @@ def _shown(finding: dict[str, Any]) -> ShownFinding:
     )
 
 
-def auto_check_shown(*, contact: Any) -> dict[str, Any] | None:
-    """The contact's automatic check for its page, or None when it has not been checked yet."""
-    check = AutoCheck.objects.filter(contact=contact).first()
-    if check is None:
-        return None
+def _check_shown(check: AutoCheck) -> dict[str, Any]:
     return {
         "check": check,
         "dimensions": [
@@ -87,3 +87,35 @@ def auto_check_shown(*, contact: Any) -> dict[str, Any] | None:
         ],
         "findings": [_shown(finding) for finding in check.findings],
     }
+
+
+def auto_check_shown(*, contact: Any) -> dict[str, Any] | None:
+    """The contact's automatic check for its page, or None when it has not been checked yet."""
+    check = AutoCheck.objects.filter(contact=contact).first()
+    return None if check is None else _check_shown(check)
+
+
+def ticket_auto_check_shown(*, ticket: Any) -> dict[str, Any] | None:
+    """A ticket's own automatic check (its written replies, QA-3) for the ticket page, in one
+    query.
+
+    None for a ticket with linked contacts (they carry the checks) or without a public reply
+    by a person; otherwise ``{"check": AutoCheck | None, ...}`` — without a check yet,
+    ``pending`` says whether the ticket is resolved (the check is on its way) or not.
+    """
+    found = (
+        Ticket.objects.filter(pk=ticket.pk)
+        .select_related("auto_check")
+        .annotate(
+            written_only=ExpressionWrapper(ticket_handled_in_writing(), output_field=BooleanField())
+        )
+        .first()
+    )
+    if found is None:
+        return None
+    check = getattr(found, "auto_check", None)
+    if check is not None:
+        return _check_shown(check)
+    if not found.written_only:
+        return None
+    return {"check": None, "pending": found.resolved_at is not None}

@@ -1,9 +1,11 @@
-"""Writes of the quality app: the automatic check of every contact once it ends (QA-1, QA-3).
+"""Writes of the quality app: the automatic check of every contact once it ends, and of every
+ticket handled only by written replies once it is resolved (QA-1, QA-3).
 
 A contact's transcript is built from what it holds — a call's transcript segments, or the
-messages of a chat, SMS, WeChat or e-mail conversation — and checked by the rule engine
-(:mod:`kefu.quality.engine`). The result is stored as the contact's :class:`AutoCheck`;
-checking again replaces it.
+messages of a chat, SMS, WeChat or e-mail conversation — and a ticket's from its public staff
+replies and the customer's messages; the rule engine (:mod:`kefu.quality.engine`) checks it.
+The result is stored as the contact's or the ticket's :class:`AutoCheck`; checking again
+replaces it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from kefu.audit.services import audit_record
 from kefu.channels.models import Contact, ContactKind, Speaker
@@ -37,6 +40,7 @@ from kefu.quality.engine import (
 from kefu.quality.models import AutoCheck, ItemKind, Scorecard, ScorecardItem
 from kefu.standard.models import ProfileVersion
 from kefu.standard.selectors import DEFAULT_PROFILE
+from kefu.tickets.models import Ticket, TicketEvent, TicketEventKind
 
 # The engine's channel for a contact kind: the voice rules (speech rate, …) apply to calls.
 ENGINE_CHANNELS: dict[str, str] = {ContactKind.CALL: "phone"}
@@ -172,11 +176,37 @@ def contact_transcript(contact: Contact) -> Transcript:
     return Transcript(channel=channel, language="zh", segments=tuple(segments))
 
 
-def contact_auto_check(*, contact: Contact) -> AutoCheck:
-    """Check the contact against the quality rules and store the result (replacing any)."""
-    rules = rules_in_force()
-    transcript = contact_transcript(contact)
-    result = check_transcript(transcript, rules.rule_set)
+def ticket_transcript(ticket: Ticket) -> Transcript:
+    """A ticket's written conversation as a chat transcript: its public replies by people as
+    ``agent`` turns and the customer's messages as ``customer`` turns, oldest first (internal
+    notes and system replies are left out)."""
+    rows = (
+        ticket.events.filter(kind__in=[TicketEventKind.REPLY, TicketEventKind.CUSTOMER_MESSAGE])
+        .order_by("created_at", "id")
+        .values_list("kind", "is_public", "actor_id", "body", "created_at")[:MAX_SEGMENTS]
+    )
+    segments: list[Segment] = []
+    first = None
+    for kind, is_public, actor_id, body, created_at in rows:
+        text = (body or "").strip()
+        if not text:
+            continue
+        if kind == TicketEventKind.REPLY:
+            if not is_public or actor_id is None:
+                continue
+            speaker = "agent"
+        else:
+            speaker = "customer"
+        first = first or created_at
+        at = _seconds((created_at - first).total_seconds())
+        segments.append(Segment(speaker=speaker, text=text[:MAX_TEXT], start=at, end=at))
+    return Transcript(channel=ENGINE_CHANNEL_DEFAULT, language="zh", segments=tuple(segments))
+
+
+def transcript_findings(transcript: Transcript, rule_set: RuleSet) -> tuple[list[Any], Any]:
+    """The engine's findings on ``transcript``, each with the ``speaker`` and ``text`` of the
+    turn it points at, and the engine's whole result (dimensions, score)."""
+    result = check_transcript(transcript, rule_set)
     findings = []
     for finding in result["findings"]:
         index = finding["segment"]
@@ -188,6 +218,12 @@ def contact_auto_check(*, contact: Contact) -> AutoCheck:
                 "text": turn.text if turn else "",
             }
         )
+    return findings, result
+
+
+def _auto_check_store(target: Contact | Ticket, transcript: Transcript) -> AutoCheck:
+    rules = rules_in_force()
+    findings, result = transcript_findings(transcript, rules.rule_set)
     fields = {
         "findings": findings,
         "dimensions": result["dimensions"],
@@ -195,12 +231,13 @@ def contact_auto_check(*, contact: Contact) -> AutoCheck:
         "rules_version": rules.version,
         "checked_at": now(),
     }
+    owner = {"ticket": target} if isinstance(target, Ticket) else {"contact": target}
     with transaction.atomic():
-        check, created = AutoCheck.objects.update_or_create(contact=contact, defaults=fields)
+        check, created = AutoCheck.objects.update_or_create(**owner, defaults=fields)
         audit_record(
             actor=None,
             verb="quality.auto_check",
-            target=contact,
+            target=target,
             after={
                 "score": check.score,
                 "findings": len(findings),
@@ -209,6 +246,39 @@ def contact_auto_check(*, contact: Contact) -> AutoCheck:
             },
         )
     return check
+
+
+def contact_auto_check(*, contact: Contact) -> AutoCheck:
+    """Check the contact against the quality rules and store the result (replacing any)."""
+    return _auto_check_store(contact, contact_transcript(contact))
+
+
+def ticket_handled_in_writing() -> Q:
+    """The condition on :class:`Ticket` for a check of its own (QA-3): handled only in writing
+    — at least one public reply by a person and no linked contact (a ticket with contacts is
+    checked contact by contact)."""
+    staff_replies = TicketEvent.objects.filter(
+        ticket=OuterRef("pk"), kind=TicketEventKind.REPLY, is_public=True, actor__isnull=False
+    )
+    linked = Contact.tickets.through.objects.filter(ticket_id=OuterRef("pk"))
+    return Q(Exists(staff_replies)) & ~Q(Exists(linked))
+
+
+def tickets_for_auto_check() -> QuerySet[Ticket]:
+    """Tickets that get a check of their own (see :func:`ticket_handled_in_writing`)."""
+    return Ticket.objects.filter(ticket_handled_in_writing())
+
+
+def ticket_auto_check(*, ticket: Ticket) -> AutoCheck | None:
+    """Check a ticket's written replies against the quality rules and store the result as the
+    ticket's :class:`AutoCheck` (replacing any), like a chat (QA-3, SCR-2).
+
+    A ticket with a linked contact, or without a public reply by a person, is not checked
+    (None): its contacts carry the checks, and there is nothing of the agent's to check.
+    """
+    if not tickets_for_auto_check().filter(pk=ticket.pk).exists():
+        return None
+    return _auto_check_store(ticket, ticket_transcript(ticket))
 
 
 def scorecard_categories() -> set[str]:

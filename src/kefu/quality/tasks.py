@@ -1,5 +1,6 @@
 """Quality work the worker runs (huey discovers this module by its name): the automatic check
-of every contact once it ends (QA-1, QA-3), and a periodic safety net for missed ones."""
+of every contact once it ends and of every ticket handled only in writing once it is resolved
+(QA-1, QA-3), and a periodic safety net for missed ones."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import datetime as dt
 import logging
 
 from django.db import transaction
+from django.db.models import F, Q
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
@@ -70,3 +72,61 @@ def check_missed_contacts() -> None:
     with recorded_run("quality.check_missed_contacts") as run:
         since = now() - dt.timedelta(hours=SWEEP_HOURS)
         run.counts["checked"] = contacts_check_missed(since=since)
+
+
+@db_task(retries=2, retry_delay=30)
+def check_ticket(ticket_id: int) -> str:
+    """Check one resolved ticket's written replies (again); a ticket deleted meanwhile, or one
+    with contacts or no public staff reply, is skipped."""
+    from kefu.quality.services import ticket_auto_check
+    from kefu.tickets.models import Ticket
+
+    ticket = Ticket.objects.filter(pk=ticket_id).first()
+    if ticket is None:
+        return "gone"
+    return "checked" if ticket_auto_check(ticket=ticket) is not None else "skipped"
+
+
+def _queue_ticket(ticket_id: int) -> None:
+    try:
+        check_ticket(ticket_id)
+    except Exception:
+        logger.exception("could not queue the quality check of ticket %s", ticket_id)
+
+
+def ticket_check_after_commit(ticket_id: int) -> None:
+    """Queue the check of a ticket that has just been resolved, once the transaction commits."""
+    transaction.on_commit(lambda: _queue_ticket(ticket_id))
+
+
+def tickets_check_missed(*, since: dt.datetime, limit: int = SWEEP_BATCH) -> int:
+    """Check tickets resolved since ``since`` that get a check of their own but have none, or
+    one older than their last resolution (reopened and resolved again); how many.
+
+    Resolving a ticket sets its ``updated_at``, so the range on ``updated_at`` with the status
+    uses the ticket queue index (ticket_status_queue_idx); no job walks all tickets.
+    """
+    from kefu.quality.services import ticket_auto_check, tickets_for_auto_check
+    from kefu.tickets.states import TicketStatus
+
+    missed = list(
+        tickets_for_auto_check()
+        .filter(
+            Q(auto_check__isnull=True) | Q(auto_check__checked_at__lt=F("resolved_at")),
+            status__in=[TicketStatus.RESOLVED, TicketStatus.CLOSED],
+            updated_at__gte=since,
+            resolved_at__gte=since,
+        )
+        .order_by("updated_at", "id")[:limit]
+    )
+    for ticket in missed:
+        ticket_auto_check(ticket=ticket)
+    return len(missed)
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def check_missed_tickets() -> None:
+    """Safety net: tickets resolved in the last day whose check was lost (worker down, …)."""
+    with recorded_run("quality.check_missed_tickets") as run:
+        since = now() - dt.timedelta(hours=SWEEP_HOURS)
+        run.counts["checked"] = tickets_check_missed(since=since)

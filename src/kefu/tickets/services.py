@@ -23,6 +23,7 @@ from kefu.core.files import encrypted_file_write
 from kefu.core.state_machine import check_transition
 from kefu.core.timeutils import now
 from kefu.customers.models import ContactChannel, Customer
+from kefu.quality.tasks import ticket_check_after_commit
 from kefu.sla.services import TicketChange, sla_ticket_event
 from kefu.tickets.models import (
     Category,
@@ -512,6 +513,8 @@ def ticket_transition(
     )
     change = TicketChange("status", moment, status_from=source, status_to=to)
     sla_ticket_event(ticket=current, change=change)
+    if to == TicketStatus.RESOLVED:
+        ticket_check_after_commit(current.pk)  # QA-3: a ticket handled in writing is checked
     return current
 
 

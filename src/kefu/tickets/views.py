@@ -35,6 +35,7 @@ from kefu.customers.models import ContactChannel
 from kefu.customers.selectors import customer_identities, customer_queryset
 from kefu.customers.services import customer_find_or_create
 from kefu.notify.models import NoticeKind, OutboundChannel
+from kefu.quality.selectors import ticket_auto_check_shown
 from kefu.sla.selectors import next_due_by_ticket, ticket_clocks
 from kefu.sla.views import clock_rows
 from kefu.tickets import services
@@ -522,6 +523,8 @@ def _render_ticket(
             **_customer_panel(request, ticket, customer),
             **_complaint_panel(request, ticket),
             "contacts": _linked_contacts(request, ticket),
+            # QA-3: a ticket handled only in writing has an automatic check of its own.
+            "ticket_quality": ticket_auto_check_shown(ticket=ticket),
         }
     )
     return render(request, "tickets/ticket.html", context, status=status)
