@@ -4,7 +4,9 @@ Accuracy on the labelled evaluation set (``kefu.bench.qa_eval``, transcripts wri
 project): a finding of a phrase category, of ``no_empathy`` or of ``speech_rate`` is right when a
 label of the same category names the same segment; a ``missing_*`` finding is right when the
 transcript carries a label of that category (where the stage "should have been" is a matter of
-judgement, whether it is missing is not). Repeated findings of one unit count once.
+judgement, whether it is missing is not). A finding is one unit (a category in a segment, a
+``missing_*`` category in a transcript); a second finding of the same unit is a false positive,
+so an engine that reports one violation twice (and deducts twice) loses precision.
 
 The set is split by the number in each id: even ids are the ``dev`` half the rules may be tuned
 on, odd ids the ``held_out`` half nobody looked at while tuning. Figures are given for all, per
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from kefu.bench.qa_eval import CATEGORIES, CLEAN_KINDS, load_eval_set
@@ -56,13 +59,19 @@ class _Tally:
         self.false_positive: Counter[str] = Counter()
         self.false_negative: Counter[str] = Counter()
 
-    def add(self, expected: set[tuple[str, Any]], found: set[tuple[str, Any]]) -> None:
+    def add(self, expected: set[tuple[str, Any]], reported: Iterable[tuple[str, Any]]) -> None:
+        """Score one transcript: ``reported`` holds one unit per finding, repeats included."""
+        counts = Counter(reported)
+        found = set(counts)
         for category, _segment in found & expected:
             self.true_positive[category] += 1
         for category, _segment in found - expected:
             self.false_positive[category] += 1
         for category, _segment in expected - found:
             self.false_negative[category] += 1
+        for (category, _segment), times in counts.items():
+            if times > 1:
+                self.false_positive[category] += times - 1
 
     def summary(self) -> dict[str, Any]:
         tp, fp, fn = (
@@ -99,7 +108,7 @@ def measure_accuracy(items: list[dict[str, Any]]) -> dict[str, Any]:
             {k: item[k] for k in ("channel", "language", "segments")},
             rules,
         )
-        found = {_unit(f["category"], f["segment"]) for f in result["findings"]}
+        found = [_unit(f["category"], f["segment"]) for f in result["findings"]]
         overall.add(expected, found)
         by_half[_half(item["id"])].add(expected, found)
         by_kind[item["kind"]].add(expected, found)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -263,6 +264,8 @@ class RuleSet:
     default_deduction: float
     weights: dict[str, float]
     categories: list[str] = field(default_factory=list)
+    # (category, stage) -> how many required rules share it (parts of one requirement, CLS-1).
+    required_parts: dict[tuple[str, str], int] = field(default_factory=dict)
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> RuleSet:
@@ -422,6 +425,7 @@ class RuleSet:
             default_deduction=float(scoring.get("default_deduction", 10)),
             weights=weights,
             categories=list(dict.fromkeys(categories)),
+            required_parts=dict(Counter((rule.category, rule.stage) for rule in required)),
         )
 
 
@@ -610,10 +614,15 @@ def check_transcript(transcript: Transcript, rules: RuleSet | None = None) -> di
     for i in agent:
         findings.extend(_forbidden_in(rules, i, segments[i].text, texts[i]))
 
-    # Required phrases by stage (SCR-4, HND-1, CLS-1, CLS-2).
+    # Required phrases by stage (SCR-4, HND-1, CLS-1, CLS-2). Rules that share a category and a
+    # stage (the three confirmations of CLS-1) are parts of one requirement: at most one finding
+    # per (category, stage), whose ``detail.missing`` lists the parts not said, so a contact
+    # loses the category's deduction once and is counted once in insights.
     if agent:
         opening = agent[: rules.opening_turns]
         closing = agent[-rules.closing_turns :] if rules.closing_turns else []
+        missing: dict[tuple[str, str], list[RequiredRule]] = {}
+        places: dict[tuple[str, str], int | None] = {}
         for required in rules.required:
             if required.channels and transcript.channel not in required.channels:
                 continue
@@ -626,16 +635,27 @@ def check_transcript(transcript: Transcript, rules: RuleSet | None = None) -> di
                     continue
                 turns, at = agent, None
             if not any(required.pattern.search(texts[i]) for i in turns):
-                findings.append(
-                    _finding(
-                        required.standard,
-                        required.category,
-                        at,
-                        segments[at].text if at is not None else "",
-                        required.suggestion,
-                        rule=required.key,
-                    )
+                group = (required.category, required.stage)
+                missing.setdefault(group, []).append(required)
+                places[group] = at
+        for group, parts in missing.items():
+            at, first = places[group], parts[0]
+            detail = (
+                {"missing": [part.key for part in parts]}
+                if rules.required_parts.get(group, 1) > 1
+                else {}
+            )
+            findings.append(
+                _finding(
+                    first.standard,
+                    first.category,
+                    at,
+                    segments[at].text if at is not None else "",
+                    "".join(part.suggestion for part in parts),
+                    rule=first.key,
+                    **detail,
                 )
+            )
 
     # Empathy after an emotional customer turn (HND-9): the agent's next turn (its segments up
     # to the customer's next one) must hold an empathy phrase.

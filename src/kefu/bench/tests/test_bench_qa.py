@@ -15,6 +15,19 @@ def test_matching_rules_for_positional_and_missing_categories():
     assert tally.false_positive == {"shirking": 1} and tally.false_negative == {"shirking": 1}
 
 
+def test_a_repeated_finding_of_one_unit_is_a_false_positive():
+    """Three ``missing_satisfaction_check`` findings for one transcript are one right, two
+    wrong: the engine must report (and deduct) a missing stage once (CLS-1)."""
+    tally = _Tally()
+    expected = {_unit("missing_satisfaction_check", None), _unit("shirking", 3)}
+    found = [_unit("missing_satisfaction_check", s) for s in (7, 9, 9)]
+    found += [_unit("shirking", 3), _unit("shirking", 3), _unit("shirking", 5)]
+    tally.add(expected, found)
+    assert tally.true_positive == {"missing_satisfaction_check": 1, "shirking": 1}
+    assert tally.false_positive == {"missing_satisfaction_check": 2, "shirking": 2}
+    assert not tally.false_negative
+
+
 def test_accuracy_report_covers_every_category_and_both_halves():
     items = load_eval_set()
     report = measure_accuracy(items)

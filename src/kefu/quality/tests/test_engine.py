@@ -293,6 +293,34 @@ def test_triple_confirmation_cls1(index, replacement, rule):
     assert result["findings"][0]["standard"] == "CLS-1"
 
 
+def test_cls1_parts_missing_together_are_one_finding():
+    """The three CLS-1 confirmations are parts of one requirement (one category, one stage): a
+    contact missing all of them gets one finding listing the parts, and loses the result
+    deduction once, not three times."""
+    data = clean_chat()
+    data["segments"][-5]["text"] = "好的。"
+    data["segments"][-3]["text"] = "好的。"
+    result = check(data)
+    assert categories(result) == ["missing_satisfaction_check"]
+    finding = result["findings"][0]
+    assert finding["standard"] == "CLS-1" and finding["rule"] == "solved_check"
+    assert finding["detail"] == {
+        "missing": ["solved_check", "other_questions_check", "satisfaction_check"]
+    }
+    assert finding["suggestion"] == (
+        "请问您的问题已经解决了吗？请问还有其他可以帮您的吗？请问您对本次服务是否满意？"
+    )
+    assert result["dimensions"]["result"] == 85
+
+
+def test_one_missing_cls1_part_names_itself():
+    data = clean_chat()
+    data["segments"][-3]["text"] = "好的。"
+    (finding,) = check(data)["findings"]
+    assert finding["rule"] == "satisfaction_check"
+    assert finding["detail"] == {"missing": ["satisfaction_check"]}
+
+
 def test_missing_closing_cls2():
     data = clean_chat()
     data["segments"][-1]["text"] = "好的。"
