@@ -640,7 +640,7 @@ def check_transcript(transcript: Transcript, rules: RuleSet | None = None) -> di
                 places[group] = at
         for group, parts in missing.items():
             at, first = places[group], parts[0]
-            detail = (
+            detail: dict[str, Any] = (
                 {"missing": [part.key for part in parts]}
                 if rules.required_parts.get(group, 1) > 1
                 else {}
