@@ -154,6 +154,25 @@ if KEFU.is_production:
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# One cache shared by every process (portal and chat rate limits, QA insights): Redis when
+# configured, else files in the data directory.
+if KEFU.redis_url:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": KEFU.redis_url,
+            "KEY_PREFIX": "kefu",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
+
 if KEFU.redis_url:
     HUEY = {
         "huey_class": "huey.RedisHuey",

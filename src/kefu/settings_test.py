@@ -14,3 +14,5 @@ from kefu.settings import HUEY
 # Argon2 is deliberately slow; tests only need a hasher that round-trips.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 HUEY = {**HUEY, "immediate": True}
+# Each test process keeps its own cache (tests clear it; nothing leaks between workers).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

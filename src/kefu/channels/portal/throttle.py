@@ -1,9 +1,8 @@
 """Rate limits of the portal (TEC-6): how often one client address or one phone/e-mail may act.
 
 Counts live in Django's cache in fixed one-hour windows. The key holds a keyed hash of what is
-counted, never the address or phone itself, so the cache is no copy of personal data. With the
-default (per-process) cache each server process counts on its own; a deployment with several
-processes points ``CACHES`` at a shared cache (see docs/portal.md).
+counted, never the address or phone itself, so the cache is no copy of personal data. The cache is
+shared by all processes (Redis when configured, else files in the data directory; settings).
 """
 
 from __future__ import annotations
