@@ -1,7 +1,8 @@
 """The sampling API at /api/v1/qa/sampling (QA-2): plans, running one now, and runs.
 
-Bad input is a 422 with its field (``ordinary_percent`` outside the standard's band, …); people
-without the role get a 403. Validation and writes are the services' (sampling_services)."""
+Bad input is a 422 with its field (``ordinary_percent`` outside the standard's band, an unknown
+field, …); people without the role get a 403. A change that changes nothing answers 200 with the
+plan as it is, and writes no audit event. Validation and writes are the services' (sampling_services)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 from ninja.responses import Status
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from kefu.core.schemas import InputSchema, ObjectId
 from kefu.quality import sampling_selectors as selectors
@@ -22,6 +23,9 @@ router = Router(tags=["quality"])
 
 
 class PlanIn(InputSchema):
+    # A field the plan does not have ({"rate": "x"}) is a 422 naming it, not silently ignored.
+    model_config = ConfigDict(extra="forbid")
+
     name: str | None = Field(default=None, max_length=100)
     is_active: bool | None = None
     ordinary_percent: Decimal | None = Field(default=None, max_digits=5, decimal_places=2)

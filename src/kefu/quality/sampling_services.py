@@ -177,7 +177,9 @@ def sampling_plan_save(
 
     ``ordinary_percent`` must lie inside the standard profile's
     ``qa_ordinary_coverage_min``…``max`` band; ``agent_minimum`` 0…1000; ``channels`` contact
-    kinds (empty: all). A new plan needs a name and a scorecard. Audited.
+    kinds (empty: all). A new plan needs a name and a scorecard. Audited. A change that changes
+    nothing returns the plan as it is, without a save or an audit event (as ticket and
+    customer edits do).
     """
     _require_manage(actor)
     clean = _clean_plan_fields(fields)
@@ -201,6 +203,8 @@ def sampling_plan_save(
         before = model_snapshot(plan, PLAN_FIELDS)
         for name, value in clean.items():
             setattr(plan, name, value)
+        if not changed_fields(before, model_snapshot(plan, PLAN_FIELDS))[1]:
+            return plan  # nothing changed: no save, no audit event
         verb = "sampling_plan.update"
     if SamplingPlan.objects.filter(name=plan.name).exclude(pk=plan.pk).exists():
         raise InvalidInput(_("A plan of this name exists."), field="name")

@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from kefu.accounts.services import api_token_create
+from kefu.audit.models import AuditEvent
 from kefu.channels.models import Contact, ContactState
 from kefu.quality.models import Inspection, SamplingPlan, SamplingRun
 
@@ -85,6 +86,8 @@ def test_qa2_api_lists_creates_updates_and_runs_plans(manager, qa, agent, plan):
         ({"channels": ["fax"]}, "channels"),
         ({"period": "year"}, "period"),
         ({"scorecard": 999999}, "scorecard"),
+        ({"rate": "x"}, "rate"),  # not a field of a plan: refused, not ignored
+        ({"ordinary_percent": 22, "rate": "x"}, "rate"),
     ],
 )
 def test_qa2_api_bad_input_is_422_with_the_field(manager, plan, body, field):
@@ -95,6 +98,21 @@ def test_qa2_api_bad_input_is_422_with_the_field(manager, plan, body, field):
     assert response.json()["field"] == field
     plan.refresh_from_db()
     assert str(plan.ordinary_percent) == "25.00"
+
+
+def test_an_update_that_changes_nothing_is_200_without_an_audit_event(manager, plan):
+    """As ticket and customer edits: the plan comes back as it is; nothing saved, no event."""
+    api = client_for(manager)
+    url = f"{API}/plans/{plan.pk}"
+    for body in ({}, {"ordinary_percent": "25.00", "agent_minimum": plan.agent_minimum}):
+        response = api.put(url, body, content_type="application/json")
+        assert response.status_code == 200, response.content
+        assert response.json()["ordinary_percent"] == "25.00"
+    assert not AuditEvent.objects.filter(verb="sampling_plan.update").exists()
+    changed = api.put(url, {"agent_minimum": 3}, content_type="application/json")
+    assert changed.status_code == 200 and changed.json()["agent_minimum"] == 3
+    event = AuditEvent.objects.get(verb="sampling_plan.update")
+    assert (event.before, event.after) == ({"agent_minimum": 2}, {"agent_minimum": 3})
 
 
 def test_qa2_api_refuses_agents_and_team_leads(agent, team_lead, plan):
