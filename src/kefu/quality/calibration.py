@@ -190,7 +190,14 @@ def calibration_spread(session: CalibrationSession) -> Spread:
 # -- writes -----------------------------------------------------------------------------------
 
 
-def _participants(values: Iterable[Any]) -> list[User]:
+def _own_work(contact: Contact | None, ticket: Ticket | None) -> set[int]:
+    """Who did the work calibrated on: the contact's agent and the ticket's assignee."""
+    people = {contact.agent_id if contact is not None else None}
+    people.add(ticket.assignee_id if ticket is not None else None)
+    return {pk for pk in people if pk is not None}
+
+
+def _participants(values: Iterable[Any], *, own_work: set[int]) -> list[User]:
     found: dict[int, User] = {}
     for value in values:
         if isinstance(value, User):
@@ -205,6 +212,11 @@ def _participants(values: Iterable[Any]) -> list[User]:
         if not _may_calibrate(user):
             raise InvalidInput(
                 f"{user.username} may not inspect (QA specialists and managers do)",
+                field="participants",
+            )
+        if user.pk in own_work:
+            raise InvalidInput(
+                f"{user.username} handled this contact: nobody inspects their own work",
                 field="participants",
             )
         found[user.pk] = user
@@ -225,7 +237,9 @@ def calibration_create(
     scorecard: Scorecard | None = None,
     participants: Iterable[Any],
 ) -> CalibrationSession:
-    """A calibration session on one contact or ticket (QA specialists and managers)."""
+    """A calibration session on one contact or ticket (QA specialists and managers). The
+    contact's agent and the ticket's assignee may not take part: nobody inspects their own
+    work (QA-2)."""
     if not _may_calibrate(actor):
         raise PermissionDenied("only QA specialists and managers run calibration sessions")
     text = str(title or "").strip()
@@ -239,7 +253,7 @@ def calibration_create(
         scorecard = Scorecard.objects.filter(is_active=True).order_by("name", "-version").first()
         if scorecard is None:
             raise Conflict("there is no active scorecard", field="scorecard")
-    people = _participants(participants)
+    people = _participants(participants, own_work=_own_work(contact, ticket))
     session = CalibrationSession.objects.create(
         title=text,
         contact=contact,

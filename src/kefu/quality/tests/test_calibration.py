@@ -19,6 +19,7 @@ from kefu.quality.tests.inspection_data import (
     scores,
 )
 from kefu.tests_support import factories
+from kefu.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/qa/calibrations"
@@ -155,6 +156,37 @@ def test_create_is_for_qa_and_managers_with_two_participants(qa, qa2, agent, car
             actor=qa, title=" ", contact=contact, scorecard=card, participants=[qa, qa2]
         )
     assert exc.value.field == "title"
+
+
+def test_nobody_calibrates_on_their_own_work(qa, qa2, manager, ticket, card):
+    """QA-2: a manager who took the call (or owns the ticket) may inspect, but not this
+    contact: they are refused as a participant with a 422 on ``participants``."""
+    contact = chat_contact(manager)
+    with pytest.raises(InvalidInput) as exc:
+        calibration.calibration_create(
+            actor=qa, title="x", contact=contact, scorecard=card, participants=[qa, manager]
+        )
+    assert exc.value.field == "participants" and "own work" in str(exc.value)
+    Ticket.objects.filter(pk=ticket.pk).update(assignee=manager)
+    ticket.refresh_from_db()
+    with pytest.raises(InvalidInput) as exc:
+        calibration.calibration_create(
+            actor=qa, title="x", ticket=ticket, scorecard=card, participants=[manager, qa2]
+        )
+    assert exc.value.field == "participants"
+    response = client_for(qa).post(
+        URL,
+        {"title": "x", "contact": contact.pk, "participants": [qa.pk, qa2.pk, manager.pk]},
+        content_type="application/json",
+    )
+    assert response.status_code == 422 and response.json()["field"] == "participants"
+    assert not calibration.CalibrationSession.objects.exists()
+    assert (
+        calibration.calibration_create(
+            actor=qa, title="x", contact=contact, scorecard=card, participants=[qa, qa2]
+        ).participants.count()
+        == 2
+    )
 
 
 def test_no_anchoring_before_submitting(session, qa, qa2, manager, qa3, card):
