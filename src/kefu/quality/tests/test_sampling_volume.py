@@ -8,10 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import Counter
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from kefu.accounts.models import User
 from kefu.accounts.roles import Role
 from kefu.channels.models import Contact, ContactState
 from kefu.quality.models import Inspection, InspectionReason, SamplingPlan
@@ -31,7 +33,7 @@ def test_qa2_a_run_over_ten_thousand_contacts_keeps_the_share_and_the_minimum(te
     plan = SamplingPlan.objects.get(name="标准抽检计划")
     rng = random.Random(2026)
     agents = [
-        factories.UserFactory(username=f"volume{i}", roles=[Role.AGENT], team=team)
+        cast(User, factories.UserFactory(username=f"volume{i}", roles=[Role.AGENT], team=team))
         for i in range(12)
     ]
     for i in range(3):
