@@ -201,3 +201,20 @@ def test_a_ticket_reopened_and_resolved_again_is_checked_again_by_the_sweep(agen
     )
     assert tickets_check_missed(since=now() - dt.timedelta(hours=24)) == 1
     assert _shirking(AutoCheck.objects.get(ticket=ticket))
+
+
+def test_the_insights_count_contacts_only(agent, ticket):
+    from kefu.quality.insight_selectors import frequent_violations
+
+    ticket_comment(actor=agent, ticket=ticket, body=RUDE, public=True)
+    assert ticket_auto_check(ticket=ticket) is not None
+    contact = make_contact(kind="sms", state=ContactState.ENDED, agent=agent, team=agent.team)
+    add_message(contact, RUDE, inbound=False, at=now(), author=agent)
+    contact_auto_check(contact=contact)
+    today = now().date()
+    day = dt.timedelta(days=1)  # a day either side: the period is in local days
+    result = frequent_violations(start=today - day, end=today + day)
+    assert result["checked"] == 1
+    shirking = next(v for v in result["violations"] if v["category"] == "shirking")
+    assert shirking["count"] == 1
+    assert [e["contact_id"] for e in shirking["examples"]] == [contact.pk]
