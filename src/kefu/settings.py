@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -156,6 +157,7 @@ if KEFU.is_production:
 
 # One cache shared by every process (portal and chat rate limits, QA insights): Redis when
 # configured, else files in the data directory.
+CACHES: dict[str, dict[str, Any]]
 if KEFU.redis_url:
     CACHES = {
         "default": {
