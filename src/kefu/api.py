@@ -108,6 +108,9 @@ def _register_routers() -> None:
     from kefu.complaints.api import improvements_router
     from kefu.complaints.api import router as complaints_router
     from kefu.customers.api import router as customers_router
+    from kefu.knowledge.article_api import router as article_router
+    from kefu.knowledge.faq_api import router as faq_router
+    from kefu.knowledge.search_api import router as search_router
     from kefu.notify.api import router as notify_router
     from kefu.quality.api import router as quality_router
     from kefu.quality.calibration_api import router as calibration_router
@@ -132,6 +135,9 @@ def _register_routers() -> None:
     api.add_router("/qa/calibrations", calibration_router)
     api.add_router("/qa/sampling", sampling_router)
     api.add_router("/qa/insights", insight_router)
+    api.add_router("/knowledge/articles", article_router)
+    api.add_router("/knowledge/faqs", faq_router)
+    api.add_router("/knowledge/search", search_router)
 
 
 _register_routers()
