@@ -17,9 +17,13 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext, pgettext_lazy
 
-from kefu.core.errors import NotFound
+from kefu.core.errors import InvalidInput, NotFound
 from kefu.customers.identities import IdentityKind, mask_identity
 from kefu.customers.models import ContactChannel
+from kefu.knowledge.markdown import render_markdown
+from kefu.knowledge.models import Faq
+from kefu.knowledge.search import search
+from kefu.knowledge.search_selectors import search_query_clean
 from kefu.tickets.models import Ticket, TicketEvent, TicketEventKind
 from kefu.tickets.selectors import TICKET_NUMBER
 from kefu.tickets.services import ticket_accepts_customer_message
@@ -198,3 +202,21 @@ def portal_ticket_view(ticket: Ticket) -> PortalTicketView:
         description=ticket.description if ticket.channel == ContactChannel.PORTAL else "",
         accepts_reply=ticket_accepts_customer_message(ticket),
     )
+
+
+def portal_faq_answers(q: str, *, limit: int = 5) -> dict[str, Any]:
+    """The portal's FAQ search (TEC-6): the published FAQ entries usable on the portal that
+    match ``q``, each with its answer rendered and sanitized. An empty or over-long query gives
+    ``faq_error`` instead of answers."""
+    try:
+        text = search_query_clean(q)
+    except InvalidInput as error:
+        return {"faq_query": q[:200], "faq_error": str(error), "faq_answers": []}
+    hits = search(text, kind="faq", channel="portal", customer=True, limit=limit)
+    faqs = Faq.objects.in_bulk([hit.id for hit in hits])
+    answers = [
+        {"question": faqs[hit.id].question, "answer_html": render_markdown(faqs[hit.id].answer)}
+        for hit in hits
+        if hit.id in faqs and faqs[hit.id].is_active
+    ]
+    return {"faq_query": text, "faq_answers": answers, "faq_error": ""}

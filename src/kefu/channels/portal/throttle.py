@@ -62,6 +62,10 @@ def tracks_per_address() -> Limit:
     return Limit("track", settings.KEFU_PORTAL_TRACKS_PER_HOUR)
 
 
+def searches_per_address() -> Limit:
+    return Limit("search", settings.KEFU_PORTAL_SEARCHES_PER_HOUR)
+
+
 def replies_per_address() -> Limit:
     return Limit("reply", settings.KEFU_PORTAL_REPLIES_PER_HOUR)
 

@@ -27,7 +27,11 @@ from kefu.channels.portal.forms import (
     PortalTrackForm,
 )
 from kefu.channels.portal.grants import grant_ticket, granted_ticket_ids, grants_forget
-from kefu.channels.portal.selectors import portal_ticket_get, portal_ticket_view
+from kefu.channels.portal.selectors import (
+    portal_faq_answers,
+    portal_ticket_get,
+    portal_ticket_view,
+)
 from kefu.channels.portal.services import (
     Redemption,
     TooManyRequests,
@@ -118,11 +122,16 @@ def portal_submit(request: HttpRequest) -> HttpResponse:
                     "to": submitted.sent_to,
                 }
                 return redirect("portal-submitted")
+    context: dict[str, Any] = {"form": form}
+    if request.method == "GET" and "q" in request.GET:
+        if not throttle.throttle_hit(throttle.searches_per_address(), _client(request)):
+            return _too_many(request)
+        context.update(portal_faq_answers(request.GET.get("q", "")))
     return _page(
         request,
         "channels/portal/submit.html",
-        {"form": form},
-        status=422 if form.errors else 200,
+        context,
+        status=422 if form.errors or context.get("faq_error") else 200,
     )
 
 
