@@ -1,0 +1,404 @@
+"""Text models for agent assist (issue 8): intent classification, FAQ matching, text pairs.
+
+Features (measured on the developer splits of ../shared/data, see docs/assist.md):
+
+* sparse TF-IDF, always on. Chinese: jieba words 1–2-grams ⊕ characters 1–3-grams; English:
+  words 1–2-grams ⊕ ``char_wb`` 2–5-grams; sublinear tf, each block scaled by 1/√2. The
+  language is chosen per corpus by the share of Han characters;
+* optionally the dense 512-d multilingual USE vector (:mod:`kefu.assist.embeddings`), appended
+  when the optional package is installed.
+
+:class:`IntentClassifier` and :class:`FaqMatcher` are one-vs-rest ``LinearSVC(C=1)``; the FAQ
+matcher answers only above a threshold on the best decision value, chosen by 3-fold
+cross-validation on its training rows (rows labelled ``oos`` are the negatives).
+:class:`PairClassifier` decides whether two texts mean the same (similarity features →
+``HistGradientBoostingClassifier``).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from typing import Any, Literal
+
+import jieba  # type: ignore[import-untyped]
+import numpy as np
+from scipy import sparse  # type: ignore[import-untyped]
+from sklearn.ensemble import HistGradientBoostingClassifier  # type: ignore[import-untyped]
+from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
+from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+from sklearn.model_selection import (  # type: ignore[import-untyped]
+    KFold,
+    StratifiedKFold,
+    cross_val_predict,
+)
+from sklearn.preprocessing import normalize  # type: ignore[import-untyped]
+from sklearn.svm import LinearSVC  # type: ignore[import-untyped]
+
+from kefu.assist.embeddings import EmbeddingBackend, default_backend
+
+jieba.setLogLevel(logging.WARNING)
+
+OOS = "oos"
+"""Label of an out-of-scope row / answer."""
+
+Language = Literal["zh", "en"]
+EmbeddingChoice = EmbeddingBackend | Literal["auto"] | None
+
+
+def _is_han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+def detect_language(texts: Sequence[str], *, sample: int = 1000) -> Language:
+    """``zh`` when at least a fifth of the non-space characters are Han, else ``en``."""
+    han = total = 0
+    for text in texts[:sample]:
+        for ch in text:
+            if not ch.isspace():
+                total += 1
+                han += _is_han(ch)
+    return "zh" if total and han / total >= 0.2 else "en"
+
+
+def jieba_tokens(text: str) -> list[str]:
+    return [w for w in jieba.lcut(text.lower()) if w.strip()]
+
+
+def _resolve(embedding: EmbeddingChoice) -> EmbeddingBackend | None:
+    if embedding == "auto":
+        return default_backend()
+    if embedding is not None and not embedding.available():
+        return None
+    return embedding
+
+
+class SparseFeatures:
+    """Two TF-IDF blocks (words ⊕ characters), each scaled by 1/√2."""
+
+    def __init__(self, language: Language) -> None:
+        self.language = language
+        if language == "zh":
+            self.vectorizers = [
+                TfidfVectorizer(
+                    tokenizer=jieba_tokens,
+                    token_pattern=None,
+                    lowercase=False,
+                    ngram_range=(1, 2),
+                    sublinear_tf=True,
+                ),
+                TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True),
+            ]
+        else:
+            self.vectorizers = [
+                TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
+                TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
+            ]
+
+    def fit(self, texts: Sequence[str]) -> SparseFeatures:
+        for vectorizer in self.vectorizers:
+            vectorizer.fit(texts)
+        return self
+
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        blocks = [v.transform(texts) for v in self.vectorizers]
+        return sparse.csr_matrix(sparse.hstack(blocks).tocsr() * (1 / math.sqrt(len(blocks))))
+
+
+class _Features:
+    """Sparse TF-IDF ⊕ (optional) dense embedding × ``dense_weight``."""
+
+    def __init__(
+        self, backend: EmbeddingBackend | None, dense_weight: float, l2: bool = False
+    ) -> None:
+        self.backend = backend
+        self.dense_weight = dense_weight
+        self.l2 = l2
+        self.sparse: SparseFeatures | None = None
+
+    def fit_transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        self.sparse = SparseFeatures(detect_language(texts)).fit(texts)
+        return self.transform(texts)
+
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        assert self.sparse is not None, "fit first"
+        blocks = [self.sparse.transform(texts)]
+        if self.backend is not None:
+            blocks.append(sparse.csr_matrix(self.backend.embed(texts) * self.dense_weight))
+        matrix = sparse.csr_matrix(sparse.hstack(blocks).tocsr())
+        return normalize(matrix) if self.l2 else matrix
+
+
+@dataclass(frozen=True)
+class Prediction:
+    label: str
+    confidence: float
+    """The best one-vs-rest decision value (higher = surer); not a probability."""
+
+
+def _check(texts: Sequence[str], labels: Sequence[str]) -> None:
+    if len(texts) != len(labels):
+        raise ValueError("texts and labels differ in length")
+    if len(set(labels)) < 2:
+        raise ValueError("at least two different labels are needed")
+
+
+class IntentClassifier:
+    """Intent / category classifier: LinearSVC on sparse ⊕ dense features."""
+
+    def __init__(
+        self, *, embedding: EmbeddingChoice = "auto", c: float = 1.0, dense_weight: float = 1.0
+    ) -> None:
+        self.features = _Features(_resolve(embedding), dense_weight)
+        self.c = c
+        self.model: LinearSVC | None = None
+
+    @property
+    def uses_embeddings(self) -> bool:
+        return self.features.backend is not None
+
+    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> IntentClassifier:
+        _check(texts, labels)
+        matrix = self.features.fit_transform(list(texts))
+        self.model = LinearSVC(C=self.c).fit(matrix, np.asarray(labels))
+        return self
+
+    def decision(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(best label, best decision value) per text."""
+        if self.model is None:
+            raise RuntimeError("the classifier is not fitted")
+        scores = np.asarray(self.model.decision_function(self.features.transform(list(texts))))
+        if scores.ndim == 1:  # two classes: one column, positive = classes_[1]
+            scores = np.column_stack([-scores, scores])
+        best = scores.argmax(axis=1)
+        return self.model.classes_[best], scores.max(axis=1)
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        labels, confidences = self.decision(texts)
+        return [Prediction(str(lab), float(c)) for lab, c in zip(labels, confidences, strict=True)]
+
+
+class FaqMatcher:
+    """Matches a question to an FAQ (label) or answers ``oos`` below a learned threshold.
+
+    Each FAQ is one class trained on its question and similar questions. ``oos`` rows in the
+    training data are not a class: they are the negatives for the threshold. The threshold on
+    the best decision value maximises 3-fold cross-validated in-scope accuracy while keeping
+    cross-validated OOS recall ≥ ``min_oos_recall``; without ``oos`` rows it is the value that
+    still answers 95 % of the correctly matched cross-validated questions.
+    """
+
+    def __init__(
+        self,
+        *,
+        embedding: EmbeddingChoice = "auto",
+        c: float = 1.0,
+        dense_weight: float = 1.0,
+        min_oos_recall: float = 0.6,
+        folds: int = 3,
+    ) -> None:
+        self.backend = _resolve(embedding)
+        self.c = c
+        self.dense_weight = dense_weight
+        self.min_oos_recall = min_oos_recall
+        self.folds = folds
+        self.threshold = -math.inf
+        self.classifier: IntentClassifier | None = None
+
+    def _classifier(self) -> IntentClassifier:
+        clf = IntentClassifier(embedding=self.backend, c=self.c, dense_weight=self.dense_weight)
+        clf.features.l2 = True
+        return clf
+
+    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> FaqMatcher:
+        if len(texts) != len(labels):
+            raise ValueError("texts and labels differ in length")
+        x = list(texts)
+        y = np.asarray(labels, dtype=object)
+        inscope = y != OOS
+        if len(set(y[inscope])) < 2:
+            raise ValueError("at least two different FAQs are needed")
+        self.threshold = self._cv_threshold(x, y)
+        self.classifier = self._classifier().fit(
+            [t for t, keep in zip(x, inscope, strict=True) if keep], list(y[inscope])
+        )
+        return self
+
+    def _cv_threshold(self, x: list[str], y: np.ndarray) -> float:
+        counts = np.unique(y, return_counts=True)[1]
+        splitter: StratifiedKFold | KFold
+        if counts.min() >= self.folds:
+            splitter = StratifiedKFold(self.folds, shuffle=True, random_state=0)
+        else:
+            splitter = KFold(self.folds, shuffle=True, random_state=0)
+        pred = np.full(len(x), OOS, dtype=object)
+        conf = np.full(len(x), -np.inf)
+        for train_idx, test_idx in splitter.split(x, y):
+            keep = [i for i in train_idx if y[i] != OOS]
+            if len({y[i] for i in keep}) < 2:
+                continue
+            clf = self._classifier().fit([x[i] for i in keep], [y[i] for i in keep])
+            labels, scores = clf.decision([x[i] for i in test_idx])
+            pred[test_idx] = labels
+            conf[test_idx] = scores
+        inscope = y != OOS
+        finite = np.isfinite(conf)
+        if not finite.any():
+            return -math.inf
+        if not (~inscope).any():
+            right = finite & inscope & (pred == y)
+            return float(np.quantile(conf[right], 0.05)) if right.any() else -math.inf
+        best: tuple[float, float] | None = None
+        for th in np.unique(np.quantile(conf[finite], np.linspace(0, 0.6, 241))):
+            answered = conf >= th
+            accuracy = float((answered & (pred == y))[inscope].mean())
+            recall = float((~answered)[~inscope].mean())
+            if recall >= self.min_oos_recall and (best is None or accuracy > best[1]):
+                best = (float(th), accuracy)
+        if best is None:  # even the strictest candidate misses the recall target
+            return float(np.quantile(conf[finite], 0.6))
+        return best[0]
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        if self.classifier is None:
+            raise RuntimeError("the matcher is not fitted")
+        labels, confidences = self.classifier.decision(texts)
+        return [
+            Prediction(str(lab) if c >= self.threshold else OOS, float(c))
+            for lab, c in zip(labels, confidences, strict=True)
+        ]
+
+
+def _levenshtein(a: str, b: str) -> int:
+    if len(a) < len(b):
+        a, b = b, a
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+class PairClassifier:
+    """Do two texts mean the same? (e.g. a new question vs. an FAQ's question; BQ corpus).
+
+    Features per pair: TF-IDF cosines (characters 1–3, words), character and word Jaccard,
+    length difference and ratio, edit-distance ratio, longest common substring and common
+    prefix ratios, embedding cosine and |u−v|, u⊙v (when embeddings are available), plus a
+    stacked LogisticRegression over the sparse |a−b|, a⊙b vectors (out-of-fold on train).
+    Classifier: HistGradientBoosting.
+    """
+
+    def __init__(self, *, embedding: EmbeddingChoice = "auto", max_iter: int = 300) -> None:
+        self.backend = _resolve(embedding)
+        self.max_iter = max_iter
+        self.char_vec: TfidfVectorizer | None = None
+        self.word_vec: TfidfVectorizer | None = None
+        self.tokens: Any = None
+        self.stack: LogisticRegression | None = None
+        self.model: HistGradientBoostingClassifier | None = None
+
+    @property
+    def uses_embeddings(self) -> bool:
+        return self.backend is not None
+
+    def _scalars(self, a: list[str], b: list[str]) -> np.ndarray:
+        assert self.char_vec is not None and self.word_vec is not None
+        columns: list[Any] = []
+        for vec in (self.char_vec, self.word_vec):
+            va, vb = vec.transform(a), vec.transform(b)
+            columns.append(np.asarray(va.multiply(vb).sum(axis=1)).ravel())
+        rows = []
+        for x, y in zip(a, b, strict=True):
+            cx, cy = set(x), set(y)
+            wx, wy = set(self.tokens(x)), set(self.tokens(y))
+            longest = max(len(x), len(y), 1)
+            shortest = max(min(len(x), len(y)), 1)
+            match = SequenceMatcher(None, x, y, autojunk=False).find_longest_match(
+                0, len(x), 0, len(y)
+            )
+            prefix = 0
+            for p, q in zip(x, y, strict=False):
+                if p != q:
+                    break
+                prefix += 1
+            rows.append(
+                [
+                    len(cx & cy) / max(1, len(cx | cy)),
+                    len(wx & wy) / max(1, len(wx | wy)),
+                    abs(len(x) - len(y)),
+                    min(len(x), len(y)) / longest,
+                    _levenshtein(x, y) / longest,
+                    match.size / shortest,
+                    prefix / shortest,
+                ]
+            )
+        return np.column_stack([*columns, np.asarray(rows, dtype=float).reshape(len(a), -1)])
+
+    def _sparse_diff(self, a: list[str], b: list[str]) -> sparse.csr_matrix:
+        assert self.char_vec is not None and self.word_vec is not None
+        blocks = []
+        for vec in (self.char_vec, self.word_vec):
+            va, vb = vec.transform(a), vec.transform(b)
+            blocks += [abs(va - vb), va.multiply(vb)]
+        return sparse.csr_matrix(sparse.hstack(blocks).tocsr())
+
+    def _dense(self, a: list[str], b: list[str]) -> np.ndarray:
+        if self.backend is None:
+            return np.zeros((len(a), 0))
+        ea, eb = self.backend.embed(a), self.backend.embed(b)
+        return np.hstack([(ea * eb).sum(axis=1, keepdims=True), np.abs(ea - eb), ea * eb])
+
+    def fit(self, pairs: Sequence[tuple[str, str]], labels: Sequence[int]) -> PairClassifier:
+        if len(pairs) != len(labels):
+            raise ValueError("pairs and labels differ in length")
+        y = np.asarray(labels, dtype=int)
+        if len(set(y.tolist())) < 2:
+            raise ValueError("both labels (0 and 1) are needed")
+        a, b = [p[0] for p in pairs], [p[1] for p in pairs]
+        language = detect_language(a + b)
+        self.tokens = jieba_tokens if language == "zh" else _word_tokens
+        texts = a + b
+        self.char_vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
+        self.char_vec.fit(texts)
+        self.word_vec = TfidfVectorizer(
+            tokenizer=self.tokens, token_pattern=None, lowercase=False, sublinear_tf=True
+        ).fit(texts)
+        diff = self._sparse_diff(a, b)
+        self.stack = LogisticRegression(C=3, max_iter=3000)
+        folds = min(5, int(np.bincount(y).min()))
+        if folds >= 2:
+            stacked = cross_val_predict(self.stack, diff, y, cv=folds, method="predict_proba")[:, 1]
+        else:
+            stacked = np.full(len(y), 0.5)
+        self.stack.fit(diff, y)
+        features = np.hstack([self._scalars(a, b), self._dense(a, b), stacked[:, None]])
+        self.model = HistGradientBoostingClassifier(
+            max_iter=self.max_iter,
+            learning_rate=0.05,
+            max_leaf_nodes=15,
+            min_samples_leaf=min(20, max(2, len(y) // 10)),  # small sets can still split
+            random_state=0,
+        ).fit(features, y)
+        return self
+
+    def predict_proba(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        """Probability that each pair means the same."""
+        if self.model is None or self.stack is None:
+            raise RuntimeError("the classifier is not fitted")
+        a, b = [p[0] for p in pairs], [p[1] for p in pairs]
+        stacked = self.stack.predict_proba(self._sparse_diff(a, b))[:, 1]
+        features = np.hstack([self._scalars(a, b), self._dense(a, b), stacked[:, None]])
+        return np.asarray(self.model.predict_proba(features))[:, 1]
+
+    def predict(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        return (self.predict_proba(pairs) >= 0.5).astype(int)
+
+
+def _word_tokens(text: str) -> list[str]:
+    return [w for w in "".join(c if c.isalnum() else " " for c in text.lower()).split() if w]
