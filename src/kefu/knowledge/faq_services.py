@@ -12,15 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import nh3
 from django.db import transaction
-from markdown_it import MarkdownIt
 
 from kefu.accounts.roles import Role
 from kefu.accounts.selectors import user_has_role
 from kefu.audit.services import audit_record
 from kefu.core.errors import InvalidInput, PermissionDenied, StaleVersion
 from kefu.core.timeutils import now
+from kefu.knowledge.markdown import render_markdown
 from kefu.knowledge.models import Article, Faq, FaqChannel, FaqSimilarQuestion, KnowledgeCategory
 
 QUESTION_LIMIT = 300
@@ -53,8 +52,8 @@ def _require_editor(actor: Any) -> None:
 
 
 def render_answer(markdown: str) -> str:
-    """The answer as sanitized HTML (Markdown rendered without raw HTML, then cleaned by nh3)."""
-    return nh3.clean(MarkdownIt("commonmark", {"html": False}).render(markdown or ""))
+    """The answer as sanitized HTML (:func:`kefu.knowledge.markdown.render_markdown`)."""
+    return render_markdown(markdown)
 
 
 def _text(value: Any, *, field: str, limit: int, required: bool = True) -> str:
