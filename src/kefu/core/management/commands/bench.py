@@ -39,11 +39,11 @@ def _admin_sql(url: str, statement: str) -> None:
 class Command(BaseCommand):
     help = (
         "Benchmarks: `kefu bench core|web --tickets N`, `kefu bench sla`, `kefu bench channels`, "
-        "`kefu bench qa` print one JSON object."
+        "`kefu bench qa`, `kefu bench assist` print one JSON object."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("suite", choices=["core", "sla", "web", "channels", "qa"])
+        parser.add_argument("suite", choices=["core", "sla", "web", "channels", "qa", "assist"])
         parser.add_argument("--tickets", type=int, default=100_000, help="core: tickets to seed")
         parser.add_argument(
             "--open-tickets", type=int, default=100_000, help="sla: open tickets to seed"
@@ -67,6 +67,11 @@ class Command(BaseCommand):
             from kefu.bench.qa import run_qa_benchmark
 
             self.stdout.write(json.dumps(run_qa_benchmark(), ensure_ascii=False))
+            return
+        if options["suite"] == "assist":  # no data store: public corpora from ../shared/data
+            from kefu.bench.assist import run_assist_benchmark
+
+            self.stdout.write(json.dumps(run_assist_benchmark(), ensure_ascii=False))
             return
         tickets = options["tickets"]
         if tickets < 1 or options["open_tickets"] < 1:
