@@ -79,3 +79,26 @@ def default_backend() -> EmbeddingBackend | None:
         if _default is None:
             _default = UseBackend()
         return _default
+
+
+class CachedEmbeddings:
+    """Wraps a backend for one training run: each distinct text is embedded once
+    (cross-validation folds reuse the vectors)."""
+
+    def __init__(self, backend: EmbeddingBackend) -> None:
+        self.backend = backend
+        self.name = backend.name
+        self.dim = backend.dim
+        self._vectors: dict[str, np.ndarray] = {}
+
+    def available(self) -> bool:
+        return self.backend.available()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        if missing:
+            for text, vector in zip(missing, self.backend.embed(missing), strict=True):
+                self._vectors[text] = vector
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.vstack([self._vectors[t] for t in texts])

@@ -38,7 +38,7 @@ from sklearn.model_selection import (  # type: ignore[import-untyped]
 from sklearn.preprocessing import normalize  # type: ignore[import-untyped]
 from sklearn.svm import LinearSVC  # type: ignore[import-untyped]
 
-from kefu.assist.embeddings import EmbeddingBackend, default_backend
+from kefu.assist.embeddings import CachedEmbeddings, EmbeddingBackend, default_backend
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -208,8 +208,10 @@ class FaqMatcher:
         self.threshold = -math.inf
         self.classifier: IntentClassifier | None = None
 
-    def _classifier(self) -> IntentClassifier:
-        clf = IntentClassifier(embedding=self.backend, c=self.c, dense_weight=self.dense_weight)
+    def _classifier(self, backend: EmbeddingBackend | None = None) -> IntentClassifier:
+        clf = IntentClassifier(
+            embedding=backend or self.backend, c=self.c, dense_weight=self.dense_weight
+        )
         clf.features.l2 = True
         return clf
 
@@ -221,13 +223,15 @@ class FaqMatcher:
         inscope = y != OOS
         if len(set(y[inscope])) < 2:
             raise ValueError("at least two different FAQs are needed")
-        self.threshold = self._cv_threshold(x, y)
-        self.classifier = self._classifier().fit(
+        cache = CachedEmbeddings(self.backend) if self.backend is not None else None
+        self.threshold = self._cv_threshold(x, y, cache)
+        self.classifier = self._classifier(cache).fit(
             [t for t, keep in zip(x, inscope, strict=True) if keep], list(y[inscope])
         )
+        self.classifier.features.backend = self.backend  # queries are not cached
         return self
 
-    def _cv_threshold(self, x: list[str], y: np.ndarray) -> float:
+    def _cv_threshold(self, x: list[str], y: np.ndarray, cache: EmbeddingBackend | None) -> float:
         counts = np.unique(y, return_counts=True)[1]
         splitter: StratifiedKFold | KFold
         if counts.min() >= self.folds:
@@ -240,7 +244,7 @@ class FaqMatcher:
             keep = [i for i in train_idx if y[i] != OOS]
             if len({y[i] for i in keep}) < 2:
                 continue
-            clf = self._classifier().fit([x[i] for i in keep], [y[i] for i in keep])
+            clf = self._classifier(cache).fit([x[i] for i in keep], [y[i] for i in keep])
             labels, scores = clf.decision([x[i] for i in test_idx])
             pred[test_idx] = labels
             conf[test_idx] = scores

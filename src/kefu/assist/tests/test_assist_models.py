@@ -6,11 +6,12 @@ Tiny corpora written here; unit tests never read ../shared/data.
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
 
-from kefu.assist.embeddings import UseBackend, default_backend
+from kefu.assist.embeddings import CachedEmbeddings, UseBackend, default_backend
 from kefu.assist.text_classifier import (
     OOS,
     FaqMatcher,
@@ -127,3 +128,52 @@ def test_dense_path_with_use_embeddings() -> None:
     assert model.predict(["我想退款"])[0].label == "refund"
     pairs, labels = _toy_pairs()
     assert PairClassifier(max_iter=50).fit(pairs, labels).uses_embeddings
+
+
+class _FakeBackend:
+    """A deterministic stand-in for the dense path: bag of characters hashed into 16 dims."""
+
+    name = "fake"
+    dim = 16
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.texts = 0
+
+    def available(self) -> bool:
+        return True
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls += 1
+        self.texts += len(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for ch in text:
+                out[row, ord(ch) % self.dim] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.maximum(norms, 1e-12)
+
+
+def test_dense_path_with_a_fake_backend() -> None:
+    backend = _FakeBackend()
+    texts, labels = _flatten(ZH)
+    model = IntentClassifier(embedding=backend).fit(texts, labels)
+    assert model.uses_embeddings and backend.calls == 1
+    assert [p.label for p in model.predict(texts)] == labels
+
+
+def test_faq_cross_validation_embeds_each_text_once() -> None:
+    backend = _FakeBackend()
+    texts, labels = _flatten(ZH)
+    matcher = FaqMatcher(embedding=backend).fit(texts, labels)
+    assert backend.texts == len(set(texts))  # folds and the final fit reuse the vectors
+    matcher.predict(["我要退款"])
+    assert backend.texts == len(set(texts)) + 1
+
+
+def test_cached_embeddings_match_the_backend() -> None:
+    backend = _FakeBackend()
+    cache = CachedEmbeddings(backend)
+    first = cache.embed(["a", "b", "a"])
+    assert np.allclose(first, backend.embed(["a", "b", "a"]))
+    assert cache.embed([]).shape == (0, 16)
