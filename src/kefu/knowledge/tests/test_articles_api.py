@@ -78,3 +78,22 @@ def test_invisible_is_404_and_bad_input_422(client, agent, other_agent):
     assert client.get(f"{BASE}/{article_id}").status_code == 404
     assert client.get(f"{BASE}/{article_id}/versions").status_code == 404
     assert client.get(BASE).json()["items"] == []
+
+
+def test_others_may_read_a_published_article_but_not_edit_it(client, agent, other_agent, qa):
+    client.force_login(agent)
+    article_id = _create(client).json()["id"]
+    client.post(f"{BASE}/{article_id}/transitions", {"to": "in_review"}, "application/json")
+    client.force_login(qa)
+    moved = client.post(f"{BASE}/{article_id}/transitions", {"to": "published"}, "application/json")
+    assert moved.status_code == 200
+    client.force_login(other_agent)
+    assert client.get(f"{BASE}/{article_id}").json()["allowed_transitions"] == []
+    edit = client.patch(f"{BASE}/{article_id}", {"title": "x"}, content_type="application/json")
+    assert edit.status_code == 403
+    archive = client.post(
+        f"{BASE}/{article_id}/transitions", {"to": "archived"}, content_type="application/json"
+    )
+    assert archive.status_code == 403
+    client.logout()
+    assert client.get(f"{BASE}/{article_id}").status_code in (401, 403, 404)
