@@ -187,3 +187,12 @@ def test_command_prints_errors_and_exits_2(trainer, tmp_path, capsys, settings):
     assert "row 2, 标准问题: the standard question is missing" in err
     assert "row 3, 答案: the answer is missing" in err
     assert Faq.objects.count() == 0
+
+
+def test_too_many_rows_is_invalid(trainer, monkeypatch):
+    monkeypatch.setattr("kefu.knowledge.faq_excel.MAX_ROWS", 2)
+    rows = [(f"问题{i}", "", "答案", "", "", "", "") for i in range(3)]
+    with pytest.raises(InvalidInput) as error:
+        faq_import(actor=trainer, data=workbook(*rows))
+    assert error.value.field == "file"
+    assert Faq.objects.count() == 0
