@@ -340,9 +340,8 @@ def article_feedback(
         raise PermissionDenied("sign in to give feedback")
     if user is None and not visitor:
         raise InvalidInput("a user or visitor is required", field="visitor")
-    article = (
-        Article.objects.select_for_update().select_related("published_version").get(pk=article.pk)
-    )
+    # No select_related: PostgreSQL refuses FOR UPDATE on the nullable side of a join.
+    article = Article.objects.select_for_update().get(pk=article.pk)
     published = article.published_version
     if published is None or article.state == ArticleState.ARCHIVED:
         raise TransitionNotAllowed("feedback is given on published articles only")
