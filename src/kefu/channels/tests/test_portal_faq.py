@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
@@ -20,7 +22,7 @@ def _fresh_counters():
 
 
 def _faq(question, answer, *, channels=(), active=True, similar=()):
-    user = UserFactory()
+    user: Any = UserFactory()
     now = timezone.now()
     faq = Faq.objects.create(
         question=question,
