@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+from io import StringIO
 from pathlib import Path
+
+import pytest
+from django.core.management import call_command
 
 from kefu.bench.assist import prepare, run_assist_benchmark
 
@@ -42,3 +46,11 @@ def test_prepare_writes_splits(tmp_path: Path) -> None:
     assert len(test.read_text(encoding="utf-8").splitlines()) == 1 + 4
     clinc_test = jobs["clinc150_faq"][2].read_text(encoding="utf-8").splitlines()
     assert clinc_test == ["text\tlabel", "hello\tgreet", "tell a joke\toos"]
+
+
+def test_bench_command_prints_skip_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KEFU_SHARED_DATA", str(tmp_path / "absent"))
+    out = StringIO()
+    call_command("bench", "assist", stdout=out)
+    result = json.loads(out.getvalue())
+    assert result["suite"] == "assist" and "skipped" in result
