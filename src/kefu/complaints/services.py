@@ -38,6 +38,7 @@ from kefu.complaints.stages import (
 from kefu.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, StaleVersion
 from kefu.core.forms import LATEST
 from kefu.core.state_machine import check_transition
+from kefu.core.text_input import text_input_clean
 from kefu.core.timeutils import local_date, now
 from kefu.customers.models import ContactChannel, Customer
 from kefu.customers.services import customer_find_or_create
@@ -66,14 +67,7 @@ def _require(actor: Any, perm: str, message: str) -> None:
 
 
 def _text(value: Any, field: str, *, required: bool = True, limit: int = TEXT_LIMIT) -> str:
-    text = "" if value is None else str(value).strip()
-    if required and not text:
-        raise InvalidInput(f"{field} is required", field=field)
-    if "\x00" in text:
-        raise InvalidInput(f"{field} contains a NUL character", field=field)
-    if len(text) > limit:
-        raise InvalidInput(f"{field} is longer than {limit} characters", field=field)
-    return text
+    return text_input_clean(value, field, required=required, limit=limit)
 
 
 def complaint_type_resolve(value: Any) -> Category:

@@ -27,6 +27,7 @@ from kefu.calendars.selectors import calendar_due
 from kefu.channels.models import Contact
 from kefu.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from kefu.core.state_machine import check_transition
+from kefu.core.text_input import text_input_clean
 from kefu.core.timeutils import now
 from kefu.quality.inspection_selectors import (
     inspection_is_visible,
@@ -79,14 +80,7 @@ MANUAL_STEPS = (Decimal(0), Decimal("0.5"), Decimal(1))
 
 
 def _text(value: Any, field: str, *, required: bool, limit: int = TEXT_LIMIT) -> str:
-    text = "" if value is None else str(value).strip()
-    if required and not text:
-        raise InvalidInput(f"{field} is required", field=field)
-    if "\x00" in text:
-        raise InvalidInput(f"{field} contains a NUL character", field=field)
-    if len(text) > limit:
-        raise InvalidInput(f"{field} is longer than {limit} characters", field=field)
-    return text
+    return text_input_clean(value, field, required=required, limit=limit)
 
 
 def _may_inspect(actor: Any) -> bool:
