@@ -102,6 +102,9 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _register_routers() -> None:
     from kefu.accounts.api import router as accounts_router
+    from kefu.assist.agent_assist_api import router as agent_assist_router
+    from kefu.assist.bot_api import router as bot_router
+    from kefu.assist.classification_api import router as classification_router
     from kefu.audit.api import router as audit_router
     from kefu.calendars.api import router as calendars_router
     from kefu.channels.api import router as cti_router
@@ -138,6 +141,9 @@ def _register_routers() -> None:
     api.add_router("/knowledge/articles", article_router)
     api.add_router("/knowledge/faqs", faq_router)
     api.add_router("/knowledge/search", search_router)
+    api.add_router("/assist/bot", bot_router)
+    api.add_router("/assist/classification", classification_router)
+    api.add_router("/assist/suggest", agent_assist_router)
 
 
 _register_routers()

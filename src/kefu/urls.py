@@ -34,6 +34,7 @@ urlpatterns = [
     path("qa/", include("kefu.quality.urls")),
     path("knowledge/", include("kefu.knowledge.urls")),  # script library (SCR-1, SCR-4)
     path("people/", include("kefu.people.urls")),  # training plan (TRN-2)
+    path("assist/", include("kefu.assist.urls")),  # FAQ bot, classification, agent assist
     # Queues and tickets
     path("queues/<slug:key>/", ticket_views.queue_page, name="queue"),
     path("queues/<slug:key>/next/", ticket_views.queue_next, name="queue-next"),
