@@ -703,6 +703,12 @@ def _seed_demo_center(
     from kefu.demo.quality import seed_demo_inspections
 
     seed_demo_inspections()  # QA-2: pending inspections assigned to the QA specialists
+    from kefu.demo.assist import seed_demo_bot_sessions, seed_demo_classifier
+    from kefu.demo.knowledge import seed_demo_knowledge
+
+    seed_demo_knowledge()  # TEC-5: articles and FAQ entries of an e-commerce after-sales center
+    seed_demo_bot_sessions(rng)  # TEC-2: FAQ bot conversations, so deflection shows figures
+    seed_demo_classifier()  # TEC-4: the ticket classifier trained on the demo's tickets
     with transaction.atomic():
         audit_record(
             actor=admin,
