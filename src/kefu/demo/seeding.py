@@ -703,7 +703,8 @@ def _seed_demo_center(
     from kefu.demo.quality import seed_demo_inspections
 
     seed_demo_inspections()  # QA-2: pending inspections assigned to the QA specialists
-    from kefu.demo.assist import seed_demo_bot_sessions, seed_demo_classifier
+    from kefu.demo.bot import seed_demo_bot_sessions
+    from kefu.demo.classifier import seed_demo_classifier
     from kefu.demo.knowledge import seed_demo_knowledge
 
     seed_demo_knowledge()  # TEC-5: articles and FAQ entries of an e-commerce after-sales center
