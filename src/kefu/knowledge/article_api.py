@@ -1,22 +1,26 @@
 """Knowledge-base articles over HTTP (TEC-5), mounted at ``/api/v1/knowledge/articles``: list
 with filters, create, read (Markdown rendered and sanitized), edit, workflow transitions,
-feedback, versions and diffs. An article the caller may not see is a 404; an illegal state
-change or a stale edit a 409; bad input a 422 naming the field."""
+feedback, versions and diffs, attachments (upload, list, download with byte ranges, delete). An
+article the caller may not see is a 404 (so are its attachments); an illegal state change or a
+stale edit a 409; bad input a 422 naming the field."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
-from ninja import Query, Router
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.urls import reverse
+from ninja import File, Query, Router
+from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field
 
 from kefu.core.schemas import InputSchema, ObjectId
 from kefu.knowledge import article_selectors as selectors
 from kefu.knowledge import article_services as services
+from kefu.knowledge.attachment_download import attachment_response
 from kefu.knowledge.markdown import render_markdown
-from kefu.knowledge.models import Article, ArticleVersion
+from kefu.knowledge.models import Article, ArticleAttachment, ArticleVersion
 
 router = Router(tags=["knowledge"])
 
@@ -92,7 +96,24 @@ def article_out(article: Article, *, user: Any, full: bool = False) -> dict[str,
         item["body_html"] = render_markdown(article.body)
         item["published_html"] = render_markdown(published.body) if published else None
         item["allowed_transitions"] = services.allowed_transitions(user, article)
+        item["attachments"] = [attachment_out(a) for a in selectors.article_attachments(article)]
     return item
+
+
+def attachment_out(attachment: ArticleAttachment) -> dict[str, Any]:
+    ids = {"article_id": attachment.article_id, "attachment_id": attachment.pk}
+    return {
+        "id": attachment.pk,
+        "kind": attachment.kind,
+        "filename": attachment.filename,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "sha256": attachment.sha256,
+        "uploaded_by": attachment.uploaded_by_id,
+        "uploaded_at": attachment.uploaded_at.isoformat(),
+        "download_url": reverse("api-v1:article_attachment_download", kwargs=ids),
+        "page_url": reverse("knowledge-article-attachment", kwargs=ids),
+    }
 
 
 def version_out(version: ArticleVersion) -> dict[str, Any]:
@@ -189,3 +210,53 @@ def diff_versions(
     article = selectors.article_get(user=request.user, article_id=article_id)
     rows = selectors.version_diff(article=article, a=query.a, b=query.b)
     return {"a": query.a, "b": query.b, "rows": [{"op": op, "text": text} for op, text in rows]}
+
+
+@router.get("/{article_id}/attachments", response=dict[str, Any])
+def list_attachments(request: HttpRequest, article_id: ObjectId) -> dict[str, Any]:
+    article = selectors.article_get(user=request.user, article_id=article_id)
+    return {"items": [attachment_out(a) for a in selectors.article_attachments(article)]}
+
+
+@router.post(
+    "/{article_id}/attachments",
+    response={201: dict[str, Any]},
+    summary="Attach a document, image or video (multipart field 'file')",
+)
+def add_attachment(
+    request: HttpRequest, article_id: ObjectId, file: File[UploadedFile]
+) -> Status[dict[str, Any]]:
+    article = selectors.article_get(user=request.user, article_id=article_id)
+    attachment = services.article_attachment_add(
+        actor=request.user,
+        article=article,
+        filename=file.name or "",
+        content=file,
+        content_type=file.content_type or "",
+    )
+    return Status(201, attachment_out(attachment))
+
+
+@router.get(
+    "/{article_id}/attachments/{attachment_id}",
+    url_name="article_attachment_download",
+    summary="Download an attachment (Range requests give 206 Partial Content)",
+)
+def download_attachment(
+    request: HttpRequest, article_id: ObjectId, attachment_id: ObjectId
+) -> HttpResponse | StreamingHttpResponse:
+    attachment = selectors.article_attachment_get(
+        user=request.user, article_id=article_id, attachment_id=attachment_id
+    )
+    return attachment_response(request, attachment, download=request.GET.get("download") == "1")
+
+
+@router.delete("/{article_id}/attachments/{attachment_id}", response={204: None})
+def delete_attachment(
+    request: HttpRequest, article_id: ObjectId, attachment_id: ObjectId
+) -> Status[None]:
+    attachment = selectors.article_attachment_get(
+        user=request.user, article_id=article_id, attachment_id=attachment_id
+    )
+    services.article_attachment_remove(actor=request.user, attachment=attachment)
+    return Status(204, None)

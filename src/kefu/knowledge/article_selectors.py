@@ -1,7 +1,8 @@
 """Reads of knowledge-base articles (TEC-5), permission-aware: staff see published articles
 (also while a revision is drafted) and their own; reviewers see every article. The review queue
 lists published articles past their quarterly review date; diffs compare two versions line by
-line."""
+line. An attachment is seen by whoever sees its article (a draft's only by its owner and
+reviewers)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,13 @@ from django.db.models import Q, QuerySet
 from kefu.core.errors import InvalidInput, NotFound
 from kefu.core.timeutils import local_date, now
 from kefu.knowledge.article_services import may_review_articles
-from kefu.knowledge.models import Article, ArticleState, ArticleType, ArticleVersion
+from kefu.knowledge.models import (
+    Article,
+    ArticleAttachment,
+    ArticleState,
+    ArticleType,
+    ArticleVersion,
+)
 
 
 def articles_visible_to(user: Any) -> QuerySet[Article]:
@@ -96,3 +103,22 @@ def version_diff(*, article: Article, a: int, b: int) -> list[tuple[str, str]]:
         if op in (" ", "-", "+"):
             rows.append((op, text))
     return rows
+
+
+def article_attachments(article: Article) -> QuerySet[ArticleAttachment]:
+    """The attachments of an article the caller already may see, oldest first."""
+    return article.attachments.select_related("uploaded_by").order_by("uploaded_at", "id")
+
+
+def article_attachment_get(*, user: Any, article_id: int, attachment_id: int) -> ArticleAttachment:
+    """One attachment of an article ``user`` may see, or 404: an attachment is visible exactly
+    when its article is (a draft's attachments only to its owner and reviewers)."""
+    article = article_get(user=user, article_id=article_id)
+    attachment = (
+        ArticleAttachment.objects.filter(article=article, pk=attachment_id)
+        .select_related("article")
+        .first()
+    )
+    if attachment is None:
+        raise NotFound("no such attachment")
+    return attachment

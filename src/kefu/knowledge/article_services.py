@@ -1,6 +1,6 @@
 """Writes of knowledge-base articles (TEC-5): drafts, versioned edits, the review workflow
 (draft → in_review → published → archived, and back to draft for a revision), the quarterly
-review date and "was this helpful?" feedback.
+review date, attachments and video, and "was this helpful?" feedback.
 
 Any member of staff writes a draft and submits it; reviewers (``knowledge.review_article`` or
 the trainer, QA specialist, manager and administrator roles) publish and archive. Every write is
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import IO, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -22,13 +22,16 @@ from kefu.audit.services import audit_record
 from kefu.core.errors import (
     Conflict,
     InvalidInput,
+    NotFound,
     PermissionDenied,
     StaleVersion,
     TransitionNotAllowed,
 )
 from kefu.core.timeutils import local_date, now
+from kefu.knowledge import attachment_files
 from kefu.knowledge.models import (
     Article,
+    ArticleAttachment,
     ArticleFeedback,
     ArticleState,
     ArticleType,
@@ -375,3 +378,97 @@ def article_feedback(
         after={"version": published.number, "helpful": helpful},
     )
     return feedback
+
+
+def _attachment_snapshot(attachment: ArticleAttachment) -> dict[str, Any]:
+    return {
+        "attachment": attachment.pk,
+        "kind": attachment.kind,
+        "filename": attachment.filename,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "sha256": attachment.sha256,
+    }
+
+
+def _require_attachment_editor(actor: Any, article: Article) -> None:
+    if not may_edit_article(actor, article):
+        raise PermissionDenied("only the owner or a reviewer changes this article's attachments")
+    if article.state not in EDITABLE_STATES:
+        raise TransitionNotAllowed(
+            f"a {article.state} article is not edited; move it back to draft first"
+        )
+
+
+@transaction.atomic
+def article_attachment_add(
+    *,
+    actor: Any,
+    article: Article,
+    filename: str,
+    content: bytes | IO[bytes],
+    content_type: str = "",
+) -> ArticleAttachment:
+    """Attach a document, image or video to a draft or an article in review (TEC-5).
+
+    Whoever may edit the article may attach (its owner, reviewers). The type comes from the
+    extension and the declared ``content_type`` together and the first bytes are checked
+    (:mod:`kefu.knowledge.attachment_files`); files and videos have their own size limits
+    (``KEFU_KNOWLEDGE_FILE_MAX_MB``, ``KEFU_KNOWLEDGE_VIDEO_MAX_MB``) and an article at most
+    ``KEFU_KNOWLEDGE_ATTACHMENTS_PER_ARTICLE`` attachments. ``content`` is bytes or a file
+    (an upload), copied in chunks. Refusals are 422 naming ``filename`` or ``file``; a refused
+    or rolled-back attachment leaves no file in the data directory.
+    """
+    _require_attachment_editor(actor, article)  # before copying a large file for nothing
+    safe_name = attachment_files.clean_filename(filename)
+    kind = attachment_files.file_type(safe_name, content_type)
+    moment = now()
+    stored = attachment_files.file_store(content, kind=kind, moment_folder=f"{moment:%Y/%m}")
+    try:
+        article = Article.objects.select_for_update().get(pk=article.pk)
+        _require_attachment_editor(actor, article)
+        limit = attachment_files.count_limit()
+        if article.attachments.count() >= limit:
+            raise InvalidInput(f"an article has at most {limit} attachments", field="file")
+        attachment = ArticleAttachment.objects.create(
+            article=article,
+            kind=kind.kind,
+            filename=safe_name,
+            content_type=kind.content_type,
+            size=stored.size,
+            storage_name=stored.storage_name,
+            sha256=stored.sha256,
+            uploaded_by=actor,
+            uploaded_at=moment,
+        )
+        article.updated_at = moment
+        article.save(update_fields=["updated_at"])
+        audit_record(
+            actor=actor,
+            verb="article.attachment_add",
+            target=article,
+            after=_attachment_snapshot(attachment),
+        )
+    except BaseException:
+        stored.path.unlink(missing_ok=True)
+        raise
+    return attachment
+
+
+@transaction.atomic
+def article_attachment_remove(*, actor: Any, attachment: ArticleAttachment) -> None:
+    """Remove an attachment of a draft or an article in review; whoever may edit the article
+    may remove. The file is deleted from the data directory once the removal is committed
+    (a rolled-back removal keeps it)."""
+    article = Article.objects.select_for_update().get(pk=attachment.article_id)
+    _require_attachment_editor(actor, article)
+    current = ArticleAttachment.objects.filter(pk=attachment.pk, article=article).first()
+    if current is None:
+        raise NotFound("no such attachment")
+    before = _attachment_snapshot(current)
+    path = attachment_files.storage_path(current.storage_name)
+    current.delete()
+    article.updated_at = now()
+    article.save(update_fields=["updated_at"])
+    audit_record(actor=actor, verb="article.attachment_remove", target=article, before=before)
+    transaction.on_commit(lambda: path.unlink(missing_ok=True))

@@ -1,6 +1,7 @@
 """Knowledge-base article pages (TEC-5) under /knowledge/articles/: the list with filters, a new
 draft, the article (rendered body, workflow buttons, feedback, versions and a diff), editing,
-and the review queue of articles past their quarterly review date."""
+the review queue of articles past their quarterly review date, and attachments: upload (several
+files at once), removal and download (videos stream with byte ranges so the player can seek)."""
 
 from __future__ import annotations
 
@@ -10,17 +11,19 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from kefu.core.errors import KefuError, NotFound
 from kefu.core.web import explain
 from kefu.knowledge import article_selectors as selectors
 from kefu.knowledge import article_services as services
+from kefu.knowledge import attachment_files
+from kefu.knowledge.attachment_download import attachment_response
 from kefu.knowledge.markdown import render_markdown
 from kefu.knowledge.models import (
     Article,
@@ -188,6 +191,13 @@ def article_page(request: HttpRequest, article_id: int) -> HttpResponse:
             "may_edit": editable and article.state in services.EDITABLE_STATES,
             "may_confirm": services.may_review_articles(request.user)
             and article.state == ArticleState.PUBLISHED,
+            "attachments": list(selectors.article_attachments(article)),
+            "may_attach": editable and article.state in services.EDITABLE_STATES,
+            "attach_accept": attachment_files.ACCEPT,
+            "attach_types": ", ".join(attachment_files.EXTENSIONS),
+            "file_limit": attachment_files.size_limit("file"),
+            "video_limit": attachment_files.size_limit("video"),
+            "count_limit": attachment_files.count_limit(),
         },
     )
 
@@ -275,6 +285,75 @@ def article_feedback(request: HttpRequest, article_id: int) -> HttpResponse:
     return redirect("knowledge-article", article_id=article.pk)
 
 
+@require_POST
+@login_required
+def article_attach(request: HttpRequest, article_id: int) -> HttpResponse:
+    """Upload one or more files (field ``files``); each is attached on its own, so one refused
+    file does not lose the others, and every refusal is named."""
+    article = _article_or_404(request, article_id)
+    uploads = request.FILES.getlist("files")
+    if not uploads:
+        messages.error(request, _("Choose one or more files to attach."))
+        return redirect("knowledge-article", article_id=article.pk)
+    attached = 0
+    for upload in uploads:
+        try:
+            services.article_attachment_add(
+                actor=request.user,
+                article=article,
+                filename=upload.name or "",
+                content=upload,
+                content_type=upload.content_type or "",
+            )
+        except KefuError as error:
+            messages.error(
+                request,
+                _("%(name)s was not attached: %(reason)s")
+                % {"name": upload.name or "—", "reason": explain(error)},
+            )
+        else:
+            attached += 1
+    if attached:
+        messages.success(request, _("Files attached: %(count)s.") % {"count": attached})
+    return redirect("knowledge-article", article_id=article.pk)
+
+
+@require_POST
+@login_required
+def article_attachment_remove(
+    request: HttpRequest, article_id: int, attachment_id: int
+) -> HttpResponse:
+    try:
+        attachment = selectors.article_attachment_get(
+            user=request.user, article_id=article_id, attachment_id=attachment_id
+        )
+    except NotFound:
+        raise Http404(_("No such attachment.")) from None
+    try:
+        services.article_attachment_remove(actor=request.user, attachment=attachment)
+    except KefuError as error:
+        messages.error(request, explain(error))
+    else:
+        messages.success(request, _("Attachment removed."))
+    return redirect("knowledge-article", article_id=article_id)
+
+
+@require_http_methods(["GET", "HEAD"])
+@login_required
+def article_attachment_download(
+    request: HttpRequest, article_id: int, attachment_id: int
+) -> HttpResponse | StreamingHttpResponse:
+    """The file, shown in the browser (images, video, PDF) or downloaded (``?download=1`` and
+    every other type); 404 for an attachment of an article the user may not see."""
+    try:
+        attachment = selectors.article_attachment_get(
+            user=request.user, article_id=article_id, attachment_id=attachment_id
+        )
+        return attachment_response(request, attachment, download=request.GET.get("download") == "1")
+    except NotFound:
+        raise Http404(_("No such attachment.")) from None
+
+
 urlpatterns: list[URLPattern] = [
     path("articles/", article_list, name="knowledge-articles"),
     path("articles/new/", article_new, name="knowledge-article-new"),
@@ -288,5 +367,20 @@ urlpatterns: list[URLPattern] = [
     path("articles/<int:article_id>/review/", article_review, name="knowledge-article-review"),
     path(
         "articles/<int:article_id>/feedback/", article_feedback, name="knowledge-article-feedback"
+    ),
+    path(
+        "articles/<int:article_id>/attachments/",
+        article_attach,
+        name="knowledge-article-attach",
+    ),
+    path(
+        "articles/<int:article_id>/attachments/<int:attachment_id>/",
+        article_attachment_download,
+        name="knowledge-article-attachment",
+    ),
+    path(
+        "articles/<int:article_id>/attachments/<int:attachment_id>/remove/",
+        article_attachment_remove,
+        name="knowledge-article-attachment-remove",
     ),
 ]
