@@ -65,6 +65,7 @@
     $("chat-pane").hidden = false;
     $("chat-none").hidden = true;
     poll();
+    assistNotify(id);
     $("chat-reply").focus();
   }
   function bubble(message) {
@@ -107,6 +108,11 @@
     state.rendered[message.id] = node;
     state.after = Math.max(state.after, message.id);
     if (message.speaker === "agent") { setTick(node, message.status); }
+    // Agent assist (assist/agent_assist.js) refreshes its suggestions, debounced (TEC-1).
+    if (message.speaker === "customer") { assistNotify(state.chat); }
+  }
+  function assistNotify(chat) {
+    document.dispatchEvent(new CustomEvent("kefu:chat-customer-message", { detail: { contact: chat } }));
   }
   function markOwn(deliveredUpto, readUpto) {
     Object.keys(state.rendered).forEach(function (id) {
