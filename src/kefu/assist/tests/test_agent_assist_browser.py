@@ -1,0 +1,73 @@
+"""Browser test of agent assist (TEC-1): on the ticket page the panel beside the composer shows
+the FAQ answer for the customer's latest message, and Insert puts its plain text at the cursor
+of the reply box."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from kefu.knowledge.models import Faq, FaqSimilarQuestion
+from kefu.tests_support.browser import (  # noqa: F401  (fixtures used by name)
+    NO_CHROMIUM,
+    _orm_beside_playwright,
+    browser,
+    log_in,
+    page,
+    shot,
+)
+from kefu.tickets.services import ticket_customer_message
+
+pytestmark = [
+    NO_CHROMIUM,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="the playwright package is not installed"
+)
+expect = sync_api.expect
+
+
+def test_ticket_panel_shows_the_faq_answer_and_inserts_it(
+    page: Any, live_server: Any, agent: Any, manager: Any, ticket: Any
+) -> None:
+    moment = timezone.now()
+    refund = Faq.objects.create(
+        question="如何申请退款",
+        answer="在**订单详情**页点击“申请退款”，钱会原路退回。",
+        created_by=manager,
+        created_at=moment,
+        updated_at=moment,
+    )
+    FaqSimilarQuestion.objects.create(faq=refund, text="钱怎么退回来")
+    Faq.objects.create(
+        question="发票怎么开",
+        answer="在订单页申请电子发票。",
+        created_by=manager,
+        created_at=moment,
+        updated_at=moment,
+    )
+    ticket_customer_message(
+        ticket=ticket, body="冰箱不要了，我要退款，钱怎么退回来？", channel="chat"
+    )
+
+    log_in(page, live_server, "agent")
+    response = page.goto(f"{live_server.url}/tickets/{ticket.number}/")
+    assert response.status == 200
+
+    panel = page.locator("#agent-assist")
+    card = panel.locator(f".kefu-assist-faq[data-faq='{refund.pk}']")
+    expect(card).to_be_visible()
+    expect(card).to_contain_text("如何申请退款")
+    expect(card.locator("strong", has_text="订单详情")).to_be_visible()  # the answer's HTML
+    expect(panel.locator(".kefu-assist-faq").first).to_have_attribute("data-faq", str(refund.pk))
+    shot(page, "agent-assist-ticket.png")
+
+    composer = page.locator("#id_body")
+    composer.fill("您好，")
+    card.get_by_role("button", name="插入").or_(card.get_by_role("button", name="Insert")).click()
+    expect(composer).to_have_value("您好，\n在订单详情页点击“申请退款”，钱会原路退回。")
+    expect(composer).to_be_focused()
