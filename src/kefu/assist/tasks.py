@@ -5,6 +5,9 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+# Ticket classification (TEC-4): its tasks live in classification_tasks; huey imports only
+# the modules named tasks.
+from kefu.assist import classification_tasks  # noqa: F401
 from kefu.core.taskruns import recorded_run
 
 

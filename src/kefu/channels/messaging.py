@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils.translation import pgettext
 
 from kefu.accounts.models import Team
+from kefu.assist.classification_tasks import suggest_after_commit
 from kefu.audit.services import audit_record
 from kefu.channels.inbound_keys import inbound_message_claim
 from kefu.channels.models import (
@@ -149,6 +150,7 @@ def conversation_for(
         created_at=moment,
         updated_at=moment,
     )
+    suggest_after_commit(contact_id=contact.pk)  # TEC-4: category and urgency suggested
     return contact, True
 
 

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext
 
 from kefu.accounts.models import Department, Team, User
+from kefu.assist.classification_tasks import suggest_after_commit
 from kefu.audit.services import audit_record, changed_fields, model_snapshot
 from kefu.core.caching import ttl_cache
 from kefu.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, StaleVersion
@@ -320,6 +321,7 @@ def _ticket_write(
     audit_record(
         actor=actor, verb="ticket.create", target=ticket, after=model_snapshot(ticket, AUDIT_FIELDS)
     )
+    suggest_after_commit(ticket_id=ticket.pk)  # TEC-4: category and urgency suggested
     return ticket
 
 

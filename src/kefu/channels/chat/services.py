@@ -29,6 +29,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
 from kefu.accounts.models import SkillLevel
+from kefu.assist.classification_tasks import suggest_after_commit
 from kefu.audit.services import audit_record
 from kefu.channels.chat.routing import chat_route, chat_route_for_team
 from kefu.channels.chat.selectors import (
@@ -226,6 +227,7 @@ def chat_start(
         )
         if first:
             _message(contact, Speaker.CUSTOMER, first, None, "", moment)
+            suggest_after_commit(contact_id=contact.pk)  # TEC-4: category and urgency
         audit_record(
             actor=None,
             verb="chat.start",

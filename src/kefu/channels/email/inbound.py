@@ -30,6 +30,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 
 from kefu.accounts.models import Team
+from kefu.assist.classification_tasks import suggest_after_commit
 from kefu.audit.services import audit_record
 from kefu.channels.email.mime import MailRejected, ParsedMail, mail_parse
 from kefu.channels.email.threading import (
@@ -140,7 +141,7 @@ def _customer(parsed: ParsedMail) -> Customer | None:
 def _new_contact(
     parsed: ParsedMail, customer: Customer | None, team: Team | None, moment: dt.datetime
 ) -> Contact:
-    return Contact.objects.create(
+    contact = Contact.objects.create(
         kind=ContactKind.EMAIL,
         direction=Direction.INBOUND,
         external_id=thread_key(parsed.message_id),
@@ -153,6 +154,8 @@ def _new_contact(
         created_at=moment,
         updated_at=moment,
     )
+    suggest_after_commit(contact_id=contact.pk)  # TEC-4: category and urgency suggested
+    return contact
 
 
 def _new_ticket(parsed: ParsedMail, customer: Customer | None, team: Team | None) -> Ticket:
