@@ -296,22 +296,41 @@ def bot_transcript(session: BotSession) -> list[tuple[str, str]]:
     return lines
 
 
+def _transcript_to_chat(contact: Any, lines: list[tuple[str, str]], moment: dt.datetime) -> None:
+    """The bot's conversation as the chat's first messages: the customer's questions as
+    customer messages, what the bot did as system lines (the agent console shows both)."""
+    from kefu.channels.models import ContactMessage, Direction, MessageStatus, Speaker
+
+    ContactMessage.objects.bulk_create(
+        ContactMessage(
+            contact=contact,
+            direction=Direction.INBOUND if speaker == Speaker.CUSTOMER else Direction.OUTBOUND,
+            speaker=speaker,
+            body=text[:4000],
+            status=MessageStatus.RECEIVED if speaker == Speaker.CUSTOMER else MessageStatus.SENT,
+            created_at=moment,
+        )
+        for speaker, text in lines
+        if speaker in (Speaker.CUSTOMER, Speaker.SYSTEM) and text.strip()
+    )
+
+
 def bot_handoff(
     *,
     session: BotSession,
-    start_chat: Callable[[list[tuple[str, str]]], Any] | None = None,
+    start_chat: Callable[[], Any] | None = None,
 ) -> Handoff:
     """The customer wants a person (or the bot had no answer): outcome ``handed_off``.
 
-    In the chat widget ``start_chat`` opens the real chat: it receives the transcript
-    (:func:`bot_transcript`) and returns the new chat contact, which is linked to the session so
-    the agent sees what was asked. It runs before the session changes, and the session is
+    In the chat widget ``start_chat`` opens the real chat and returns its contact; the bot's
+    transcript (:func:`bot_transcript`) becomes the chat's first messages and the contact is
+    linked to the session, so the agent sees what was asked. It runs before the session changes, and the session is
     checked first, so a refused chat (closed hours) leaves the session as it was."""
     if session.outcome not in OUTCOME_TRANSITIONS or (
         BotOutcome.HANDED_OFF not in OUTCOME_TRANSITIONS[session.outcome]
     ):
         raise Conflict("this conversation has ended; start a new one", field="session")
-    contact = start_chat(bot_transcript(session)) if start_chat is not None else None
+    contact = start_chat() if start_chat is not None else None
     moment = now()
     with transaction.atomic():
         locked = _locked(session)
@@ -319,6 +338,7 @@ def bot_handoff(
         locked.updated_at = moment
         if contact is not None:
             locked.contact = contact
+            _transcript_to_chat(contact, bot_transcript(locked), moment)
         locked.save(update_fields=["outcome", "ended_at", "updated_at", "contact"])
         turn = BotTurn.objects.create(
             session=locked, question="", reply_kind=BotReplyKind.HANDOFF, created_at=moment

@@ -13,6 +13,7 @@ page polls every few hundred milliseconds.
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -28,8 +29,11 @@ from django.utils.translation import gettext, pgettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from kefu.assist import bot_selectors, bot_services
+from kefu.assist.models import BotChannel
 from kefu.channels.chat import routing, selectors, services
 from kefu.channels.models import ChatWidget, ContactState, Presence, Speaker
+from kefu.channels.portal.throttle import retry_after_seconds
 from kefu.core.errors import InvalidInput, KefuError, NotFound, PermissionDenied
 from kefu.tickets.models import Category
 
@@ -157,6 +161,8 @@ def widget_config(request: HttpRequest, widget: ChatWidget) -> JsonResponse:
             "open": status.open,
             "reason": status.reason,
             "poll_ms": settings.KEFU_CHAT_POLL_MS,
+            # The FAQ bot answers first when the FAQ has entries for the chat (TEC-2).
+            "bot": bot_selectors.bot_available(BotChannel.CHAT),
         }
     )
 
@@ -266,6 +272,128 @@ def widget_offline(request: HttpRequest, widget: ChatWidget) -> JsonResponse:
         )
     ticket = services.chat_offline_message(widget=widget, **fields)
     return JsonResponse({"ticket": ticket.number}, status=201)
+
+
+# -- the FAQ bot in the widget (TEC-2) -------------------------------------------------------
+BOT_TOKEN_LIMIT = 100
+
+
+def _bot_token(value: Any, *, create: bool) -> str:
+    """The widget's bot token (kept in localStorage; only its keyed hash is stored)."""
+    if value in (None, "") and create:
+        return secrets.token_urlsafe(24)
+    if not isinstance(value, str) or not 16 <= len(value) <= BOT_TOKEN_LIMIT:
+        raise InvalidInput("bot_token: the token the bot gave this browser", field="bot_token")
+    if not all(ch.isalnum() or ch in "-_" for ch in value):
+        raise InvalidInput("bot_token: letters, digits, - and _", field="bot_token")
+    return value
+
+
+def _bot_limited(request: HttpRequest) -> JsonResponse | None:
+    if bot_services.bot_throttle_hit(_client_address(request)):
+        return None
+    response = JsonResponse(
+        {"error": "rate_limited", "detail": "too many questions from this address"}, status=429
+    )
+    response["Retry-After"] = str(retry_after_seconds())
+    return response
+
+
+def _bot_reply(token: str, session: Any, turn: Any, status: int = 200) -> JsonResponse:
+    body = {
+        "bot_token": token,
+        **bot_selectors.bot_session_out(session),
+        **bot_selectors.bot_turn_out(turn),
+    }
+    return JsonResponse(body, status=status)
+
+
+def _bot_session(data: dict[str, Any]) -> tuple[str, Any]:
+    token = _bot_token(data.get("bot_token"), create=False)
+    session = bot_selectors.bot_session_current(
+        channel=BotChannel.CHAT, visitor_key=bot_services.bot_visitor_key(token)
+    )
+    return token, session
+
+
+@widget_api
+def widget_bot_ask(request: HttpRequest, widget: ChatWidget) -> JsonResponse:
+    """A question to the bot; the first one gives the browser its ``bot_token``."""
+    _method(request, "POST")
+    data = _json_body(request)
+    token = _bot_token(data.get("bot_token"), create=True)
+    question = bot_services.bot_question_clean(data.get("question"))
+    limited = _bot_limited(request)
+    if limited is not None:
+        return limited
+    session = bot_services.bot_session_for_question(
+        channel=BotChannel.CHAT, visitor_key=bot_services.bot_visitor_key(token)
+    )
+    turn = bot_services.bot_ask(session=session, question=question)
+    return _bot_reply(token, session, turn, status=201)
+
+
+@widget_api
+def widget_bot_choose(request: HttpRequest, widget: ChatWidget) -> JsonResponse:
+    _method(request, "POST")
+    data = _json_body(request)
+    token, session = _bot_session(data)
+    limited = _bot_limited(request)
+    if limited is not None:
+        return limited
+    turn = bot_services.bot_choose(
+        session=session, turn_id=data.get("turn"), faq_id=data.get("faq")
+    )
+    return _bot_reply(token, session, turn, status=201)
+
+
+@widget_api
+def widget_bot_feedback(request: HttpRequest, widget: ChatWidget) -> JsonResponse:
+    _method(request, "POST")
+    data = _json_body(request)
+    token, session = _bot_session(data)
+    turn = bot_services.bot_feedback(
+        session=session, turn_id=data.get("turn"), helpful=data.get("helpful")
+    )
+    return _bot_reply(token, session, turn)
+
+
+@widget_api
+def widget_bot_handoff(request: HttpRequest, widget: ChatWidget) -> JsonResponse:
+    """Talk to a person: a real chat starts with the bot's transcript as its first lines (the
+    agent sees what was asked); answered like ``start``. When the chat is closed the session is
+    still handed off and the answer is 409 ``chat_closed`` (the widget offers to leave a
+    message)."""
+    _method(request, "POST")
+    data = _json_body(request)
+    _token, session = _bot_session(data)
+    if _rate_limited(request, "start", settings.KEFU_CHAT_STARTS_PER_HOUR):
+        return JsonResponse(
+            {"error": "rate_limited", "detail": "too many chats from this address"}, status=429
+        )
+    started: list[services.StartedChat] = []
+    name = data.get("name", "")
+
+    def start_chat() -> Any:
+        chat = services.chat_start(widget=widget, name=name)
+        started.append(chat)
+        return chat.session.contact
+
+    try:
+        bot_services.bot_handoff(session=session, start_chat=start_chat)
+    except services.ChatClosed as closed:
+        bot_services.bot_handoff(session=session)
+        return _error(closed)
+    chat = started[0]
+    messages = selectors.messages_after(chat.session.contact, 0)
+    return JsonResponse(
+        {
+            "token": chat.token,
+            **_visitor_state(chat.session),
+            "messages": [selectors.message_out(item) for item in messages],
+        },
+        status=201,
+    )
 
 
 # -- the agent console -----------------------------------------------------------------------

@@ -220,3 +220,34 @@ def portal_faq_answers(q: str, *, limit: int = 5) -> dict[str, Any]:
         if hit.id in faqs and faqs[hit.id].is_active
     ]
     return {"faq_query": text, "faq_answers": answers, "faq_error": ""}
+
+
+def portal_bot_context(visitor_key: str) -> dict[str, Any]:
+    """The FAQ bot box of the portal's front page (TEC-2): whether the bot has entries for the
+    portal, and this browser's conversation while it still takes questions."""
+    from kefu.assist.bot_selectors import bot_available, bot_conversation
+    from kefu.assist.bot_services import TAKES_QUESTIONS
+    from kefu.assist.models import BotChannel, BotSession
+
+    session = (
+        BotSession.objects.filter(channel=BotChannel.PORTAL, visitor_key=visitor_key)
+        .order_by("-started_at", "-id")
+        .first()
+    )
+    turns = bot_conversation(session) if session and session.outcome in TAKES_QUESTIONS else []
+    return {
+        "bot_available": bot_available(BotChannel.PORTAL),
+        "bot_turns": turns,
+        "bot_strings": {
+            "choose": gettext("Did you mean:"),
+            "out": gettext("Sorry, I have no answer to that. A person can help you."),
+            "helpful": gettext("This helped"),
+            "unhelpful": gettext("This didn’t help"),
+            "thanks": gettext("Thank you for your feedback."),
+            "person": gettext("Talk to a person"),
+            "error": gettext("The request failed; try again."),
+            "limited": gettext("Too many questions; please try again later."),
+            "empty": gettext("Please write your question (at most 500 characters)."),
+            "ended": gettext("This conversation has ended. Ask a new question."),
+        },
+    }

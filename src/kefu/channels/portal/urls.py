@@ -8,6 +8,7 @@ from kefu.channels.portal import views
 
 urlpatterns = [
     path("", views.portal_submit, name="portal-submit"),
+    path("bot/", views.portal_bot, name="portal-bot"),
     path("submitted/", views.portal_submitted, name="portal-submitted"),
     path("a/<str:token>/", views.portal_access, name="portal-access"),
     path("track/", views.portal_track, name="portal-track"),

@@ -15,10 +15,23 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kefu.assist.bot_api import portal_request_url, portal_visitor_key
+from kefu.assist.bot_selectors import bot_session_current
+from kefu.assist.bot_services import (
+    bot_ask,
+    bot_choose,
+    bot_feedback,
+    bot_handoff,
+    bot_question_clean,
+    bot_session_for_question,
+    bot_throttle_hit,
+)
+from kefu.assist.models import BotChannel
 from kefu.channels.portal import throttle
 from kefu.channels.portal.forms import (
     PortalCodeForm,
@@ -28,6 +41,7 @@ from kefu.channels.portal.forms import (
 )
 from kefu.channels.portal.grants import grant_ticket, granted_ticket_ids, grants_forget
 from kefu.channels.portal.selectors import (
+    portal_bot_context,
     portal_faq_answers,
     portal_ticket_get,
     portal_ticket_view,
@@ -83,8 +97,10 @@ def _not_found(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def portal_submit(request: HttpRequest) -> HttpResponse:
-    """The portal's front page: a new request."""
-    form = PortalSubmitForm(request.POST if request.method == "POST" else None)
+    """The portal's front page: the FAQ bot, the FAQ search and a new request."""
+    # "Talk to a person" from the bot arrives with the last question to describe the request.
+    initial = {"description": request.GET.get("describe", "")[:2000]}
+    form = PortalSubmitForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST":
         if form.is_bot():
             # Looks like success to the program, creates nothing.
@@ -122,7 +138,7 @@ def portal_submit(request: HttpRequest) -> HttpResponse:
                     "to": submitted.sent_to,
                 }
                 return redirect("portal-submitted")
-    context: dict[str, Any] = {"form": form}
+    context: dict[str, Any] = {"form": form, **_bot_context(request)}
     if request.method == "GET" and "q" in request.GET:
         if not throttle.throttle_hit(throttle.searches_per_address(), _client(request)):
             return _too_many(request)
@@ -133,6 +149,71 @@ def portal_submit(request: HttpRequest) -> HttpResponse:
         context,
         status=422 if form.errors or context.get("faq_error") else 200,
     )
+
+
+def _bot_context(request: HttpRequest) -> dict[str, Any]:
+    return {**portal_bot_context(portal_visitor_key(request)), "bot_error": ""}
+
+
+BOT_ACTIONS = ("ask", "choose", "feedback", "handoff")
+
+
+@never_cache
+@require_POST
+def portal_bot(request: HttpRequest) -> HttpResponse:
+    """The bot box without JavaScript (TEC-2): one form per action, then back to the page.
+
+    ``action`` is ask (``question``), choose (``turn``, ``faq``), feedback (``turn``,
+    ``helpful`` yes/no) or handoff (then the request form, prefilled with the last question).
+    """
+    action = request.POST.get("action", "")
+    if action not in BOT_ACTIONS:
+        return _bot_refused(request, _("Please choose what to do."), 422)
+    if action in ("ask", "choose") and not bot_throttle_hit(_client(request)):
+        return _too_many(request)
+    visitor = portal_visitor_key(request)
+    try:
+        if action == "ask":
+            question = bot_question_clean(request.POST.get("question"))
+            session = bot_session_for_question(channel=BotChannel.PORTAL, visitor_key=visitor)
+            bot_ask(session=session, question=question)
+        else:
+            session = bot_session_current(channel=BotChannel.PORTAL, visitor_key=visitor)
+            if action == "choose":
+                bot_choose(
+                    session=session,
+                    turn_id=_number(request.POST.get("turn")),
+                    faq_id=_number(request.POST.get("faq")),
+                )
+            elif action == "feedback":
+                helpful = {"yes": True, "no": False}.get(request.POST.get("helpful", ""))
+                bot_feedback(
+                    session=session, turn_id=_number(request.POST.get("turn")), helpful=helpful
+                )
+            else:
+                bot_handoff(session=session)
+                return redirect(portal_request_url(session))
+    except InvalidInput as error:
+        message = (
+            _("Please write your question (at most 500 characters).")
+            if error.field == "question"
+            else _("Please check your entry.")
+        )
+        return _bot_refused(request, message, 422)
+    except (Conflict, NotFound):
+        return _bot_refused(request, _("This conversation has ended. Ask a new question."), 409)
+    return redirect(f"{reverse('portal-submit')}#bot")
+
+
+def _number(value: Any) -> int | None:
+    text = str(value or "")
+    return int(text) if text.isdigit() and len(text) < 18 else None
+
+
+def _bot_refused(request: HttpRequest, message: str, status: int) -> HttpResponse:
+    context: dict[str, Any] = {"form": PortalSubmitForm(), **_bot_context(request)}
+    context["bot_error"] = message
+    return _page(request, "channels/portal/submit.html", context, status=status)
 
 
 @never_cache
