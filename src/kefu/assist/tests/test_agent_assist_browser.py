@@ -71,3 +71,65 @@ def test_ticket_panel_shows_the_faq_answer_and_inserts_it(
     card.get_by_role("button", name="插入").or_(card.get_by_role("button", name="Insert")).click()
     expect(composer).to_have_value("您好，\n在订单详情页点击“申请退款”，钱会原路退回。")
     expect(composer).to_be_focused()
+
+
+def test_chat_console_panel_follows_the_customers_messages(
+    page: Any, live_server: Any, agent: Any, manager: Any, team: Any
+) -> None:
+    from kefu.channels.models import ChatSession, ChatWidget, Contact, ContactMessage
+
+    moment = timezone.now()
+    refund = Faq.objects.create(
+        question="如何申请退款",
+        answer="在订单详情页点击申请退款。",
+        created_by=manager,
+        created_at=moment,
+        updated_at=moment,
+    )
+    invoice = Faq.objects.create(
+        question="发票怎么开",
+        answer="在订单页申请电子发票。",
+        created_by=manager,
+        created_at=moment,
+        updated_at=moment,
+    )
+    FaqSimilarQuestion.objects.create(faq=invoice, text="开发票")
+    FaqSimilarQuestion.objects.create(faq=refund, text="退款")
+    widget = ChatWidget.objects.create(key="shop", name="商城", team=team)
+    contact = Contact.objects.create(
+        kind="chat",
+        external_id="chat-assist-1",
+        state="active",
+        agent=agent,
+        team=team,
+        created_at=moment,
+        updated_at=moment,
+        queued_at=moment,
+    )
+    ChatSession.objects.create(contact=contact, widget=widget, visitor_hash="0" * 64)
+
+    def customer_says(text: str) -> None:
+        ContactMessage.objects.create(
+            contact=contact,
+            direction="inbound",
+            speaker="customer",
+            body=text,
+            status="received",
+            created_at=timezone.now(),
+        )
+
+    customer_says("我要退款")
+    log_in(page, live_server, "agent")
+    page.goto(f"{live_server.url}/chat/console/")
+    panel = page.locator("#agent-assist")
+    first = panel.locator(".kefu-assist-faq").first
+    expect(first).to_have_attribute("data-faq", str(refund.pk))
+
+    # The customer writes again: the panel follows the latest message (debounced).
+    customer_says("另外我要开发票")
+    expect(page.locator("#chat-transcript")).to_contain_text("另外我要开发票")
+    expect(first).to_have_attribute("data-faq", str(invoice.pk))
+    shot(page, "agent-assist-chat.png")
+
+    first.get_by_role("button", name="插入").or_(first.get_by_role("button", name="Insert")).click()
+    expect(page.locator("#chat-reply")).to_have_value("在订单页申请电子发票。")

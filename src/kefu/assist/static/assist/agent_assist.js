@@ -135,6 +135,7 @@
       item.appendChild(head);
       var answer = el("div", "small kefu-assist-answer");
       answer.innerHTML = faq.answer_html;  // sanitized on the server (nh3)
+      if (answer.lastElementChild) { answer.lastElementChild.classList.add("mb-1"); }
       item.appendChild(answer);
       item.appendChild(el("div", "small text-muted fst-italic", faq.reason));
       return item;
