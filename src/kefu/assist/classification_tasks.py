@@ -17,6 +17,7 @@ import logging
 from collections.abc import Callable
 
 from django.db import transaction
+from django.db.models import Q
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
@@ -86,7 +87,7 @@ def suggest_missed(*, since: dt.datetime, limit: int = SWEEP_BATCH) -> dict[str,
     said = ContactSegment.objects.filter(speaker=Speaker.CUSTOMER).values("contact_id")
     contacts = (
         Contact.objects.filter(created_at__gte=since, classification_suggestions__isnull=True)
-        .filter(pk__in=spoke.union(said))
+        .filter(Q(pk__in=spoke) | Q(pk__in=said))
         .order_by("created_at", "id")[:limit]
     )
     for contact in contacts:
