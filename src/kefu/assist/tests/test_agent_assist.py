@@ -373,3 +373,16 @@ def test_ticket_page_has_the_panel_and_its_script(client, agent, ticket):
     assert 'data-assist-target="#id_body"' in page
     assert "assist/agent_assist.js" in page
     assert "<noscript>" in page
+
+
+def test_contact_page_has_the_panel_only_where_one_can_reply(client, agent):
+    client.force_login(agent)
+    wechat = make_contact(kind="wechat", state="active", agent=agent)
+    page = client.get(f"/contacts/{wechat.pk}/").content.decode()
+    assert 'data-agent-assist="contact"' in page
+    assert f'data-assist-url="/api/v1/assist/suggest/contact/{wechat.pk}"' in page
+    assert "assist/agent_assist.js" in page
+    call = make_contact(kind="call", state="active", agent=agent)
+    page = client.get(f"/contacts/{call.pk}/").content.decode()
+    assert "data-agent-assist" not in page
+    assert "assist/agent_assist.js" not in page
