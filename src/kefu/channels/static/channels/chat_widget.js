@@ -39,7 +39,11 @@
       errName: "请填写您的姓名", errPhone: "请填写有效的手机号（或填写邮箱）",
       errEmail: "请填写有效的电子邮箱", errMessage: "请填写留言内容",
       errGeneric: "提交失败，请稍后再试", errRate: "提交过于频繁，请稍后再试",
-      you: "我", agent: "客服"
+      you: "我", agent: "客服",
+      botGreeting: "您好，我是智能助手，请直接输入您的问题。需要人工服务可随时点击“转人工”。",
+      person: "转人工", helpful: "有帮助", unhelpful: "没帮助", thanks: "感谢您的反馈！",
+      choose: "您是不是想问：", outOfScope: "抱歉，这个问题我暂时无法回答，正在为您转接人工客服…",
+      botLimited: "提问过于频繁，请稍后再试", botError: "出错了，请稍后再试"
     },
     en: {
       title: "Customer service", open: "Chat with us", close: "Minimise", send: "Send",
@@ -57,7 +61,12 @@
       errName: "Please give your name", errPhone: "Please give a valid phone number (or an e-mail)",
       errEmail: "Please give a valid e-mail address", errMessage: "Please write your message",
       errGeneric: "Something went wrong, please try again", errRate: "Too many attempts, please try later",
-      you: "Me", agent: "Agent"
+      you: "Me", agent: "Agent",
+      botGreeting: "Hello, I am the virtual assistant. Type your question; you can talk to a person at any time.",
+      person: "Talk to a person", helpful: "This helped", unhelpful: "This didn't help",
+      thanks: "Thank you for your feedback.", choose: "Did you mean:",
+      outOfScope: "Sorry, I cannot answer that. Connecting you to a person…",
+      botLimited: "Too many questions, please try later", botError: "Something went wrong, please try again"
     }
   };
   function pickLanguage() {
@@ -80,13 +89,14 @@
   try { saved = JSON.parse(localStorage.getItem(STORE) || "{}") || {}; } catch (e) { saved = {}; }
   var state = {
     token: saved.token || "", open: !!saved.open, after: 0, config: null,
+    botToken: saved.botToken || "", bot: false, botGreeted: false,
     chatState: "", typingSince: 0, pollTimer: null, polling: false, readUpto: 0,
     pending: {}, seq: 0
   };
   function persist() {
     try {
-      if (state.token) {
-        localStorage.setItem(STORE, JSON.stringify({ token: state.token, open: state.open }));
+      if (state.token || state.botToken) {
+        localStorage.setItem(STORE, JSON.stringify({ token: state.token, open: state.open, botToken: state.botToken }));
       } else {
         localStorage.removeItem(STORE);
       }
@@ -141,6 +151,12 @@
     ".kc-error{color:#dc3545;font-size:12px;min-height:14px}",
     ".kc-invalid{border-color:#dc3545!important}",
     ".kc-done{padding:16px;color:#198754}",
+    ".kc-bot .kc-bubble{background:#e7f1ff}",
+    ".kc-bot .kc-bubble p{margin:0 0 6px}.kc-bot .kc-bubble p:last-child{margin:0}",
+    ".kc-bot-title{font-weight:600;margin-bottom:4px}",
+    ".kc-bot-actions{display:flex;flex-wrap:wrap;gap:4px;margin-top:4px;max-width:80%}",
+    ".kc-link{border:1px solid #0d6efd;border-radius:12px;padding:3px 10px;background:#fff;color:#0d6efd;cursor:pointer;font-size:13px}",
+    ".kc-person-bar{padding:0 8px 4px;text-align:right}",
     "[hidden]{display:none!important}"
   ].join("\n");
 
@@ -171,8 +187,10 @@
   var sendButton = el("button", { "class": "kc-btn kc-send", type: "button", text: t("send") });
   var restartButton = el("button", { "class": "kc-btn kc-restart", type: "button", text: t("restart"), hidden: "" });
   var compose = el("div", { "class": "kc-compose" }, [input, sendButton]);
+  var personButton = el("button", { "class": "kc-link kc-person", type: "button", text: t("person") });
+  var personBar = el("div", { "class": "kc-person-bar", hidden: "" }, [personButton]);
   var chatView = el("div", { "class": "kc-chat", style: "display:flex;flex-direction:column;flex:1;min-height:0" }, [
-    statusLine, list, typingLine, nameInput, compose, restartButton
+    statusLine, list, typingLine, personBar, nameInput, compose, restartButton
   ]);
 
   function field(name, label, tag, type) {
@@ -316,6 +334,7 @@
     statusLine.textContent = (state.config && state.config.greeting) || "";
     restartButton.hidden = true;
     compose.hidden = false;
+    state.botGreeted = false;
     loadConfig();
   }
   function clientId() {
@@ -327,6 +346,7 @@
     if (!text) { return; }
     input.value = "";
     state.typingSince = 0;  // a sent message ends the typing
+    if (!state.token && state.bot) { botAsk(text); return; }
     if (!state.token) { start(text); return; }
     var id = clientId();
     var node = bubble("customer", text);
@@ -370,6 +390,107 @@
       }
     }).catch(function () { failed(text, "", node); });
   }
+
+  // -- the FAQ bot answers first (TEC-2) ---------------------------------------------------
+  function setBot(on) {
+    state.bot = !!on && !state.token;
+    personBar.hidden = !state.bot;
+    if (state.bot && !state.botGreeted) {
+      state.botGreeted = true;
+      bubble("bot", t("botGreeting"));
+    }
+  }
+  function botBubble() {
+    var node = el("div", { "class": "kc-msg kc-bot" });
+    list.appendChild(node);
+    return node;
+  }
+  function botButton(text, onClick) {
+    var button = el("button", { "class": "kc-link", type: "button", text: text });
+    button.addEventListener("click", onClick);
+    return button;
+  }
+  function botFailed(result) {
+    bubble("system", t(result && result.status === 429 ? "botLimited" : "botError"));
+  }
+  function botReply(reply) {
+    if (reply.bot_token) { state.botToken = reply.bot_token; persist(); }
+    var node = botBubble();
+    var content = el("div", { "class": "kc-bubble" });
+    node.appendChild(content);
+    if (reply.kind === "answer" && reply.answer) {
+      content.appendChild(el("div", { "class": "kc-bot-title", text: reply.answer.question }));
+      var body = el("div");
+      body.innerHTML = reply.answer.answer_html;  // sanitized by kefu (render_markdown)
+      content.appendChild(body);
+      var rate = el("div", { "class": "kc-bot-actions" });
+      rate.appendChild(botButton(t("helpful"), function () { botFeedback(reply.turn, true, rate); }));
+      rate.appendChild(botButton(t("unhelpful"), function () { botFeedback(reply.turn, false, rate); }));
+      node.appendChild(rate);
+    } else if (reply.kind === "choices" && reply.choices.length) {
+      content.textContent = t("choose");
+      var options = el("div", { "class": "kc-bot-actions" });
+      reply.choices.forEach(function (choice) {
+        options.appendChild(botButton(choice.question, function () { botChoose(reply.turn, choice.id); }));
+      });
+      node.appendChild(options);
+    } else {
+      content.textContent = t("outOfScope");
+      handoff();
+    }
+    list.scrollTop = list.scrollHeight;
+  }
+  function botAsk(text) {
+    bubble("customer", text);
+    request("bot/ask", { bot_token: state.botToken, question: text }).then(function (result) {
+      if (result.status === 201) { botReply(result.data); } else { botFailed(result); }
+    }).catch(function () { botFailed(null); });
+  }
+  function botChoose(turn, faq) {
+    request("bot/choose", { bot_token: state.botToken, turn: turn, faq: faq }).then(function (result) {
+      if (result.status === 201) { botReply(result.data); } else { botFailed(result); }
+    }).catch(function () { botFailed(null); });
+  }
+  function botFeedback(turn, helpful, slot) {
+    request("bot/feedback", { bot_token: state.botToken, turn: turn, helpful: helpful }).then(function (result) {
+      if (result.status === 200 || result.status === 409) {
+        slot.textContent = t("thanks");
+        if (!helpful) { slot.appendChild(botButton(t("person"), handoff)); }
+      } else { botFailed(result); }
+    }).catch(function () { botFailed(null); });
+  }
+  function lastQuestion() {
+    var mine = list.querySelectorAll(".kc-customer .kc-bubble");
+    return mine.length ? mine[mine.length - 1].textContent : "";
+  }
+  function handoff() {
+    if (!state.botToken) { setBot(false); input.focus(); return; }  // nothing asked yet: just write
+    request("bot/handoff", { bot_token: state.botToken, name: nameInput.value.trim() }).then(function (result) {
+      if (result.status === 201) {
+        state.botToken = "";
+        state.token = result.data.token;
+        setBot(false);
+        list.textContent = ""; rendered = {};
+        persist();
+        (result.data.messages || []).forEach(addMessage);
+        showStatus(result.data);
+        schedule(0);
+      } else if (result.status === 409 && result.data.error === "chat_closed") {
+        state.botToken = "";
+        persist();
+        setBot(false);
+        showOffline(lastQuestion());
+      } else if (result.status === 404 || result.status === 409) {
+        state.botToken = "";  // the bot conversation ended meanwhile: write to a person directly
+        persist();
+        setBot(false);
+        input.focus();
+      } else {
+        botFailed(result);
+      }
+    }).catch(function () { botFailed(null); });
+  }
+  personButton.addEventListener("click", handoff);
 
   // -- leaving a message -----------------------------------------------------------------
   function showOffline(text) {
@@ -427,7 +548,11 @@
       state.config = result.data;
       if (!state.token) {
         statusLine.textContent = result.data.greeting || "";
-        if (!result.data.open) { showOffline(""); } else { chatView.hidden = false; offlineForm.hidden = true; }
+        if (result.data.bot) {
+          // The bot answers around the clock; a person (or a left message) comes after it.
+          chatView.hidden = false; offlineForm.hidden = true;
+          setBot(true);
+        } else if (!result.data.open) { showOffline(""); } else { chatView.hidden = false; offlineForm.hidden = true; }
       }
     }).catch(function () { /* the server is unreachable: keep the launcher */ });
   }

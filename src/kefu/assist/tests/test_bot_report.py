@@ -1,0 +1,154 @@
+"""The FAQ bot's deflection report (TEC-2): the arithmetic, the periods, the top unanswered
+questions, and who may read it (API and /assist/bot/)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from kefu.accounts.roles import Role
+from kefu.assist.bot_selectors import deflection_report, deflection_target
+from kefu.assist.models import BotOutcome, BotReplyKind, BotSession, BotTurn
+from kefu.tests_support.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def session(outcome, *, channel="portal", questions=1, days_ago=1, turns=()):
+    moment = timezone.now() - dt.timedelta(days=days_ago)
+    made = BotSession.objects.create(
+        channel=channel,
+        visitor_key="k" * 64,
+        outcome=outcome,
+        questions=questions,
+        started_at=moment,
+        updated_at=moment,
+        ended_at=None if outcome == BotOutcome.OPEN else moment,
+    )
+    for question, kind, helpful in turns:
+        BotTurn.objects.create(
+            session=made, question=question, reply_kind=kind, helpful=helpful, created_at=moment
+        )
+    return made
+
+
+@pytest.fixture
+def history():
+    session(BotOutcome.ANSWERED)
+    session(BotOutcome.HELPFUL, turns=[("退货", BotReplyKind.ANSWER, True)])
+    session(BotOutcome.HELPFUL, channel="chat")
+    session(BotOutcome.UNHELPFUL, turns=[("发票抬头改错了", BotReplyKind.ANSWER, False)])
+    session(
+        BotOutcome.HANDED_OFF,
+        channel="chat",
+        turns=[("你们老板是谁", BotReplyKind.OUT_OF_SCOPE, None)],
+    )
+    session(
+        BotOutcome.ABANDONED,
+        questions=2,
+        turns=[
+            ("你们老板是谁", BotReplyKind.OUT_OF_SCOPE, None),
+            ("  你们老板是谁 ", BotReplyKind.OUT_OF_SCOPE, None),
+        ],
+    )
+    session(BotOutcome.OPEN)  # not ended: not counted
+    session(BotOutcome.ABANDONED, questions=0)  # opened and left without a word: not counted
+    session(BotOutcome.HANDED_OFF, questions=0, channel="chat")  # straight to a person: counted
+    session(BotOutcome.ANSWERED, days_ago=60)  # outside the default 30 days
+
+
+def test_deflection_arithmetic(history):
+    report = deflection_report()
+    overall = report.overall
+    # 7 counted: answered, 2 helpful, unhelpful, 2 handed off, abandoned.
+    assert overall.sessions == 7
+    assert (overall.answered, overall.helpful, overall.unhelpful) == (1, 2, 1)
+    assert (overall.handed_off, overall.abandoned, overall.open) == (2, 1, 1)
+    assert overall.deflected == 3
+    assert overall.deflection_rate == round(100 * 3 / 7, 1)
+    assert overall.helpful_rate == round(100 * 2 / 3, 1)
+    assert overall.handoff_rate == round(100 * 2 / 7, 1)
+    assert report.target == 60.0 and report.meets_target is False
+    # Questions: 1+1+1+1+1+2+1 (open) = 8 asked, 3 of them out of scope.
+    assert report.questions == 8 and report.out_of_scope == 3
+    assert report.out_of_scope_share == round(100 * 3 / 8, 1)
+
+
+def test_per_channel_and_period(history):
+    report = deflection_report()
+    assert report.by_channel["portal"].sessions == 4
+    assert report.by_channel["chat"].sessions == 3
+    assert report.by_channel["chat"].deflection_rate == round(100 / 3, 1)
+    assert sum(rates.sessions for _, rates in report.by_day) == 7
+    assert sum(rates.sessions for _, rates in report.by_week) == 7
+    chat_only = deflection_report(channel="chat")
+    assert chat_only.overall.sessions == 3
+    wider = deflection_report(start=timezone.localdate() - dt.timedelta(days=90))
+    assert wider.overall.sessions == 8
+
+
+def test_top_unanswered_questions_group_the_same_text(history):
+    unanswered = deflection_report().unanswered
+    assert unanswered[0] == {"question": "你们老板是谁", "count": 3}
+    assert {"question": "发票抬头改错了", "count": 1} in unanswered
+    assert all(item["question"] != "退货" for item in unanswered)  # helpful answers are not
+
+
+def test_empty_period_has_no_rates():
+    report = deflection_report()
+    assert report.overall.sessions == 0
+    assert report.overall.deflection_rate is None and report.meets_target is None
+
+
+def test_target_comes_from_the_standard_or_defaults_to_60():
+    assert deflection_target() == 60.0
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"start": "2026-13-01"}, "start"),
+        ({"start": "2026-02-01", "end": "2026-01-01"}, "end"),
+        ({"start": "2020-01-01", "end": "2026-01-01"}, "start"),
+        ({"channel": "fax"}, "channel"),
+    ],
+)
+def test_bad_filters_are_422(client, manager, params, field):
+    client.force_login(manager)
+    response = client.get("/api/v1/assist/bot/report", params)
+    assert response.status_code == 422 and response.json()["field"] == field
+
+
+@pytest.mark.parametrize("role", [Role.TEAM_LEAD, Role.MANAGER, Role.ADMIN])
+def test_leads_managers_and_admins_read_the_report(history, role):
+    client = Client()
+    client.force_login(UserFactory(roles=[role]))
+    response = client.get("/api/v1/assist/bot/report")
+    assert response.status_code == 200
+    assert response.json()["overall"]["sessions"] == 7 and response.json()["target"] == 60.0
+    page = client.get("/assist/bot/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "你们老板是谁" in body and "/knowledge/faqs/new/?question=" in body
+
+
+@pytest.mark.parametrize("role", [Role.AGENT, Role.QA_SPECIALIST])
+def test_others_may_not(role):
+    client = Client()
+    client.force_login(UserFactory(roles=[role]))
+    assert client.get("/api/v1/assist/bot/report").status_code == 403
+    assert client.get("/assist/bot/").status_code == 403
+
+
+def test_anonymous_is_asked_to_log_in(client):
+    assert client.get("/api/v1/assist/bot/report").status_code == 401
+    assert client.get("/assist/bot/").status_code == 302
+
+
+def test_report_page_refuses_bad_dates_with_422(client, manager):
+    client.force_login(manager)
+    response = client.get("/assist/bot/", {"start": "nope"})
+    assert response.status_code == 422
