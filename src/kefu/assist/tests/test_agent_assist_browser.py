@@ -133,3 +133,35 @@ def test_chat_console_panel_follows_the_customers_messages(
 
     first.get_by_role("button", name="插入").or_(first.get_by_role("button", name="Insert")).click()
     expect(page.locator("#chat-reply")).to_have_value("在订单页申请电子发票。")
+
+
+def test_ticket_panel_follows_a_new_customer_message(
+    page: Any, live_server: Any, agent: Any, manager: Any, ticket: Any
+) -> None:
+    moment = timezone.now()
+    refund = Faq.objects.create(
+        question="如何申请退款",
+        answer="在订单详情页点击申请退款。",
+        created_by=manager,
+        created_at=moment,
+        updated_at=moment,
+    )
+    FaqSimilarQuestion.objects.create(faq=refund, text="退款")
+    invoice = Faq.objects.create(
+        question="发票怎么开",
+        answer="在订单页申请电子发票。",
+        created_by=manager,
+        created_at=moment,
+        updated_at=moment,
+    )
+    FaqSimilarQuestion.objects.create(faq=invoice, text="开发票")
+    ticket_customer_message(ticket=ticket, body="我要退款", channel="chat")
+    log_in(page, live_server, "agent")
+    page.goto(f"{live_server.url}/tickets/{ticket.number}/")
+    first = page.locator("#agent-assist .kefu-assist-faq").first
+    expect(first).to_have_attribute("data-faq", str(refund.pk))
+
+    # The ticket's live area polls every 5 s; a new event refreshes the suggestions.
+    ticket_customer_message(ticket=ticket, body="另外帮我开发票", channel="chat")
+    expect(page.locator("#ticket-live")).to_contain_text("另外帮我开发票", timeout=15_000)
+    expect(first).to_have_attribute("data-faq", str(invoice.pk), timeout=5_000)
