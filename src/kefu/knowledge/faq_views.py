@@ -182,7 +182,9 @@ def _save(request: HttpRequest, form: FaqForm, faq: Faq | None) -> Faq | None:
 @login_required
 def faq_new(request: HttpRequest) -> HttpResponse:
     _require_editor(request)
-    form = FaqForm(request.POST if request.method == "POST" else None)
+    # ?question= prefills the standard question (from the FAQ bot's unanswered list, TEC-2).
+    initial = {"question": request.GET.get("question", "")[:300]}
+    form = FaqForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid() and _save(request, form, None):
         messages.success(request, _("FAQ entry added."))
         return redirect("knowledge-faqs")

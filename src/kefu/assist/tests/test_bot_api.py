@@ -268,3 +268,16 @@ def test_widget_choose_and_feedback(client, widget, faqs, monkeypatch):
         client, "bot/feedback", {"bot_token": token, "turn": chosen.json()["turn"], "helpful": True}
     )
     assert rated.status_code == 200 and rated.json()["outcome"] == BotOutcome.HELPFUL
+
+
+def test_portal_visit_alone_stores_no_session(client, faqs):
+    from django.contrib.sessions.models import Session
+
+    client.get("/portal/")
+    assert not Session.objects.exists() and not BotSession.objects.exists()
+
+
+def test_portal_handoff_without_a_conversation_goes_to_the_form(client, faqs):
+    response = client.post("/portal/bot/", {"action": "handoff"})
+    assert response.status_code == 302 and response["Location"].endswith("#request")
+    assert not BotSession.objects.exists()

@@ -152,3 +152,9 @@ def test_report_page_refuses_bad_dates_with_422(client, manager):
     client.force_login(manager)
     response = client.get("/assist/bot/", {"start": "nope"})
     assert response.status_code == 422
+
+
+def test_create_faq_link_prefills_the_question(client, manager):
+    client.force_login(manager)
+    page = client.get("/knowledge/faqs/new/", {"question": "你们老板是谁"})
+    assert page.status_code == 200 and 'value="你们老板是谁"' in page.content.decode()

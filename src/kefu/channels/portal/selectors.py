@@ -233,6 +233,8 @@ def portal_bot_context(visitor_key: str) -> dict[str, Any]:
         BotSession.objects.filter(channel=BotChannel.PORTAL, visitor_key=visitor_key)
         .order_by("-started_at", "-id")
         .first()
+        if visitor_key
+        else None
     )
     turns = bot_conversation(session) if session and session.outcome in TAKES_QUESTIONS else []
     return {

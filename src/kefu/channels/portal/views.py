@@ -152,7 +152,10 @@ def portal_submit(request: HttpRequest) -> HttpResponse:
 
 
 def _bot_context(request: HttpRequest) -> dict[str, Any]:
-    return {**portal_bot_context(portal_visitor_key(request)), "bot_error": ""}
+    # A browser without a session has no conversation yet; it gets one at its first question
+    # (so a visit alone creates no session row).
+    visitor = portal_visitor_key(request) if request.session.session_key else ""
+    return {**portal_bot_context(visitor), "bot_error": ""}
 
 
 BOT_ACTIONS = ("ask", "choose", "feedback", "handoff")
@@ -201,6 +204,8 @@ def portal_bot(request: HttpRequest) -> HttpResponse:
         )
         return _bot_refused(request, message, 422)
     except (Conflict, NotFound):
+        if action == "handoff":  # nothing (left) to hand off: the request form all the same
+            return redirect(f"{reverse('portal-submit')}#request")
         return _bot_refused(request, _("This conversation has ended. Ask a new question."), 409)
     return redirect(f"{reverse('portal-submit')}#bot")
 
