@@ -36,8 +36,8 @@ from kefu.assist.faq_answers import faq_matches
 from kefu.core.errors import InvalidInput, PermissionDenied
 from kefu.knowledge.article_selectors import articles_visible_to
 from kefu.knowledge.markdown import render_markdown
-from kefu.knowledge.models import Faq, FaqChannel, Script, ScriptStage
-from kefu.knowledge.search import search, tokenize
+from kefu.knowledge.models import ArticleState, Faq, FaqChannel, Script, ScriptStage
+from kefu.knowledge.search import search, snippet, tokenize
 
 # Staff who answer customers or coach those who do: agents and above (ORG-1). Department staff
 # and system integrations get no suggestions.
@@ -327,31 +327,58 @@ def _faq_suggestions(text: str, earlier: Sequence[str], channel: str) -> list[Fa
 # -- articles ---------------------------------------------------------------------------------
 
 
-def _article_suggestions(user: Any, text: str, earlier: Sequence[str]) -> list[ArticleSuggestion]:
+def _linked_articles(faqs: Sequence[FaqSuggestion]) -> list[tuple[int, str]]:
+    """(article id, FAQ question) for the suggested FAQ entries that link an article, in the
+    FAQs' order."""
+    links = dict(
+        Faq.objects.filter(pk__in=[faq.id for faq in faqs], article__isnull=False).values_list(
+            "pk", "article_id"
+        )
+    )
+    return [(links[faq.id], faq.question) for faq in faqs if links.get(faq.id)]
+
+
+def _article_suggestions(
+    user: Any, text: str, earlier: Sequence[str], linked: Sequence[tuple[int, str]] = ()
+) -> list[ArticleSuggestion]:
+    """Articles linked from the suggested FAQ answers first, then the search's hits for the
+    latest message and for the earlier turns; only published articles ``user`` may read."""
     queries = [(text, _("Matches the customer's latest message"))]
     context = " ".join(turn for turn, _weight in _weights(earlier))
     if context:
         queries.append((context, _("Matches what the customer said earlier")))
-    hits: list[tuple[Any, str]] = []
-    seen: set[int] = set()
+    hits: dict[int, tuple[Any, str]] = {}
     for query, reason in queries:
         for hit in search(query, kind="article", limit=CANDIDATES):
-            if hit.id not in seen:
-                seen.add(hit.id)
-                hits.append((hit, reason))
-    visible = set(articles_visible_to(user).filter(pk__in=list(seen)).values_list("pk", flat=True))
+            hits.setdefault(hit.id, (hit, reason))
+    wanted = {article_id for article_id, _question in linked} | hits.keys()
+    visible = {
+        article.pk: article
+        for article in articles_visible_to(user)
+        .filter(pk__in=sorted(wanted), published_version__isnull=False)
+        .exclude(state=ArticleState.ARCHIVED)
+    }
+    terms = set(tokenize(text))
     found: list[ArticleSuggestion] = []
-    for hit, reason in hits:
-        if hit.id not in visible:
+    order: list[tuple[int, str]] = [
+        (article_id, _("Linked to the FAQ answer “%(question)s”") % {"question": question})
+        for article_id, question in linked
+    ] + [(article_id, reason) for article_id, (_hit, reason) in hits.items()]
+    for article_id, reason in order:
+        article = visible.get(article_id)
+        if article is None or any(item.id == article_id for item in found):
             continue
+        hit = hits.get(article_id, (None, ""))[0]
+        version = article.published_version
+        assert version is not None
         found.append(
             ArticleSuggestion(
-                id=hit.id,
-                title=hit.title,
-                snippet=hit.snippet,
-                score=round(hit.score, 4),
+                id=article_id,
+                title=hit.title if hit else version.title,
+                snippet=hit.snippet if hit else snippet(f"{version.title} {version.body}", terms),
+                score=round(hit.score, 4) if hit else 0.0,
                 reason=reason,
-                url=reverse("knowledge-article", args=[hit.id]),
+                url=reverse("knowledge-article", args=[article_id]),
             )
         )
         if len(found) >= ARTICLE_LIMIT:
@@ -514,12 +541,13 @@ def assist_suggestions(
     earlier = [turn[:MAX_TEXT] for turn in context_texts if turn and turn.strip()]
     hints = conversation_stage(text, earlier=earlier, agent_turns=agent_turns)
     stage = hints[0].stage
+    faqs = _faq_suggestions(text, earlier, channel)
     return AssistSuggestions(
         text=text,
         stage=stage,
         stage_label=str(ScriptStage(stage).label),
-        faqs=_faq_suggestions(text, earlier, channel),
-        articles=_article_suggestions(user, text, earlier),
+        faqs=faqs,
+        articles=_article_suggestions(user, text, earlier, _linked_articles(faqs)),
         scripts=_script_suggestions(user, text, earlier, hints),
     )
 

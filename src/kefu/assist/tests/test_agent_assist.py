@@ -185,13 +185,26 @@ def test_plain_text_of_an_answer_drops_markup_and_hidden_html():
 # -- articles ---------------------------------------------------------------------------------
 
 
-def test_articles_are_published_ones_the_user_may_read(agent, knowledge, monkeypatch):
+def test_articles_are_published_ones_the_user_may_read(agent, manager, knowledge, monkeypatch):
     found = assist_suggestions(user=agent, text="我想退款")
     ids = [article.id for article in found.articles]
     assert ids[0] == knowledge["policy"].pk
     assert knowledge["draft"].pk not in ids
     assert found.articles[0].url == f"/knowledge/articles/{knowledge['policy'].pk}/"
     assert "<mark>" in found.articles[0].snippet
+
+    # An article linked from the suggested FAQ answer comes first, even without the words.
+    rules = _article(knowledge["policy"].owner, "售后服务总则", "七天无理由，质量问题包换。")
+    archived = _article(knowledge["policy"].owner, "旧版售后规则", "已作废。", state="archived")
+    Faq.objects.filter(pk=knowledge["refund"].pk).update(article=rules)
+    linked = assist_suggestions(user=agent, text="我想退款，钱怎么退回来")
+    assert linked.articles[0].id == rules.pk
+    assert "Linked" in linked.articles[0].reason
+    assert knowledge["policy"].pk in [article.id for article in linked.articles]
+    Faq.objects.filter(pk=knowledge["refund"].pk).update(article=archived)
+    # Even a reviewer, who may open archived articles, is not sent to one.
+    unlinked = assist_suggestions(user=manager, text="我想退款，钱怎么退回来")
+    assert archived.pk not in [article.id for article in unlinked.articles]
 
     # Whatever the search index holds, only articles the visibility rule lets through show.
     def only_shipping(user):
