@@ -7,6 +7,8 @@ from typing import Any
 from django.http import HttpRequest
 
 from kefu.accounts.selectors import user_roles
+from kefu.assist.bot_selectors import may_read_bot_report
+from kefu.assist.classification_selectors import may_manage_classifier
 
 
 def workspace(request: HttpRequest) -> dict[str, Any]:
@@ -49,6 +51,11 @@ def workspace(request: HttpRequest) -> dict[str, Any]:
                 ),
                 "scripts": user.has_perm("knowledge.view_script"),
                 "training": user.has_perm("people.view_trainingtopic"),
+            },
+            # The FAQ bot's deflection report (TEC-2) and the ticket classifier (TEC-4).
+            "assist": {
+                "bot": may_read_bot_report(user),
+                "classification": may_manage_classifier(user),
             },
         },
     }
