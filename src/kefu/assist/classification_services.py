@@ -113,7 +113,7 @@ def contact_text(contact: Contact) -> str:
 # -- training ---------------------------------------------------------------------------------
 
 
-def training_examples() -> tuple[list[Example], int]:
+def training_examples(*, limit: int = MAX_EXAMPLES) -> tuple[list[Example], int]:
     """(examples, how many come from agents' decisions), newest first.
 
     A decided suggestion's final category and urgency are the labels of its ticket or contact
@@ -127,7 +127,7 @@ def training_examples() -> tuple[list[Example], int]:
         ClassificationSuggestion.objects.exclude(decision=SuggestionDecision.PENDING)
         .filter(final_category__isnull=False)
         .select_related("ticket", "contact")
-        .order_by("-decided_at", "-id")[:MAX_EXAMPLES]
+        .order_by("-decided_at", "-id")[:limit]
     )
     seen_contacts: set[int] = set()
     for suggestion in decided:
@@ -158,7 +158,7 @@ def training_examples() -> tuple[list[Example], int]:
         .exclude(pk__in=decided_tickets)
         .order_by("-resolved_at", "-id")
         .values_list("subject", "description", "category_id", "urgency")[
-            : max(0, MAX_EXAMPLES - from_decisions)
+            : max(0, limit - from_decisions)
         ]
     )
     for subject, description, category_id, urgency in tickets:
@@ -230,11 +230,14 @@ def _prune_artifacts(data_dir: Path) -> None:
         (data_dir / run.artifact).unlink(missing_ok=True)
 
 
-def classifier_train(*, actor: Any = None, embedding: EmbeddingChoice = "auto") -> ClassifierRun:
+def classifier_train(
+    *, actor: Any = None, embedding: EmbeddingChoice = "auto", limit: int = MAX_EXAMPLES
+) -> ClassifierRun:
     """Train the classifier on the center's own tickets and activate it; the run's row.
 
     ``embedding`` is the dense-feature choice of the text models ("auto": the multilingual
-    USE vectors when installed; ``None``: TF-IDF only, as the tests use).
+    USE vectors when installed; ``None``: TF-IDF only, as the tests use). ``limit`` caps the
+    examples (the newest are used).
     """
     actor = actor if getattr(actor, "pk", None) else None
     started = now()
@@ -242,7 +245,7 @@ def classifier_train(*, actor: Any = None, embedding: EmbeddingChoice = "auto") 
     data_dir = Path(settings.DATA_DIR)
     path: Path | None = None
     try:
-        examples, from_decisions = training_examples()
+        examples, from_decisions = training_examples(limit=limit)
         usable, reason = _usable_examples(examples)
         if reason:
             return _record_run(
