@@ -82,6 +82,9 @@ UPSET_CUES = (
     "投诉", "生气", "气死", "太差", "差劲", "垃圾", "骗子", "欺骗", "愤怒", "失望", "不满",
     "受不了", "太过分", "过分", "什么态度", "一直没人", "没人管", "!!", "！！", "？？",
 )  # fmt: skip
+QUESTION = re.compile(
+    r"[?？]|吗|怎么|如何|什么|多久|几天|能不能|可不可以|是否|哪里|\b(how|what|when|where|why|can|could)\b"
+)
 UPSET_WORDS = ("angry", "terrible", "complain", "complaint", "unacceptable", "ridiculous")
 
 
@@ -396,6 +399,11 @@ def _has_cue(text: str, cues: Iterable[str], words: Iterable[str]) -> bool:
     return any(re.search(rf"\b{re.escape(word)}\b", lower) for word in words)
 
 
+def _asks(text: str) -> bool:
+    """Whether ``text`` asks something (a question mark or a question word)."""
+    return bool(QUESTION.search(text.lower()))
+
+
 @dataclass(frozen=True)
 class StageHint:
     stage: str
@@ -423,7 +431,10 @@ def conversation_stage(
                 _("The customer sounds upset: empathy first (HND-9)"),
             )
         )
-    if _has_cue(text, CLOSING_CUES, CLOSING_WORDS) and not hints:
+    # "…怎么退款？谢谢" is a question said politely, not a goodbye: only a customer who has
+    # been answered and asks nothing more is closing.
+    closing = not started and not _asks(text) and _has_cue(text, CLOSING_CUES, CLOSING_WORDS)
+    if closing and not hints:
         hints.append(
             StageHint(
                 ScriptStage.CLOSING,
@@ -452,9 +463,7 @@ def conversation_stage(
             StageHint(
                 ScriptStage.ANSWER,
                 SECOND_STAGE_WEIGHT,
-                _(
-                    "The customer asked something: answer, or refuse with a reason and an alternative (SCR-1)"
-                ),
+                _("Answer; or refuse with a reason and an alternative (SCR-1)"),
             )
         )
     return hints

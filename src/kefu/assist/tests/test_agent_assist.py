@@ -265,6 +265,13 @@ def test_stage_without_agent_turns_counts_from_the_context():
     assert conversation_stage("你好", earlier=["在吗"])[0].stage == "need_confirmation"
 
 
+def test_a_polite_question_is_not_a_goodbye():
+    assert conversation_stage("退款怎么办理？谢谢", agent_turns=0)[0].stage == "opening"
+    assert conversation_stage("退款怎么办理？谢谢", agent_turns=2)[0].stage == "need_confirmation"
+    assert conversation_stage("好的谢谢", agent_turns=2)[0].stage == "closing"
+    assert conversation_stage("好的谢谢", agent_turns=0)[0].stage == "opening"
+
+
 # -- permissions and input --------------------------------------------------------------------
 
 
