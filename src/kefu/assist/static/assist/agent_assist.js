@@ -76,11 +76,13 @@
     this.root.setAttribute("aria-busy", "true");
     fetch(this.url, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
       .then(function (response) {
+        // Not for this role (e.g. department staff): no panel rather than an error.
+        if (response.status === 403) { self.root.hidden = true; return null; }
         if (!response.ok) { throw new Error(String(response.status)); }
         return response.json();
       })
       .then(function (data) {
-        if (seq !== self.seq) { return; }
+        if (seq !== self.seq || data === null) { return; }
         self.root.removeAttribute("aria-busy");
         self.render(data);
       })
