@@ -9,8 +9,9 @@ Definitions (docs/faq-bot.md):
 * **helpful rate** = ``helpful`` ÷ (``helpful`` + ``unhelpful``): of the rated sessions;
 * **hand-off rate** = ``handed_off`` ÷ counted sessions;
 * **out-of-scope share** = questions the bot had no answer for ÷ all questions asked;
-* **top unanswered questions** = questions answered ``out_of_scope`` or whose answer was rated
-  not helpful, grouped by their text, most frequent first — candidates for new FAQ entries.
+* **top unanswered questions** = questions answered ``out_of_scope``, answers rated not helpful,
+  and the last question before a hand-off, grouped by their text, most frequent first —
+  candidates for new FAQ entries.
 
 The target is the standard's ``deflection_target`` (TEC-2, 60 % by default).
 """
@@ -23,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -238,13 +239,39 @@ def _sessions(start: dt.date, end: dt.date, channel: str) -> QuerySet[BotSession
     return sessions
 
 
-def _unanswered(turns: QuerySet[BotTurn]) -> list[dict[str, Any]]:
+def _unanswered(sessions: QuerySet[BotSession]) -> list[dict[str, Any]]:
+    """Questions the bot did not settle: out of scope, answered but rated not helpful, or the
+    last question before the customer asked for a person."""
+    turns = BotTurn.objects.filter(session__in=sessions)
+    missed = list(
+        turns.filter(
+            Q(reply_kind=BotReplyKind.OUT_OF_SCOPE)
+            | Q(reply_kind=BotReplyKind.ANSWER, helpful=False)
+        ).values_list("pk", "question")
+    )
+    last_question = (
+        BotTurn.objects.filter(session=OuterRef("pk"))
+        .exclude(reply_kind=BotReplyKind.HANDOFF)
+        .order_by("-created_at", "-id")
+        .values("pk")[:1]
+    )
+    before_handoff = (
+        sessions.filter(outcome=BotOutcome.HANDED_OFF)
+        .annotate(last_turn=Subquery(last_question))
+        .exclude(last_turn=None)
+        .values_list("last_turn", flat=True)
+    )
+    seen = {pk for pk, _question in missed}
+    missed += [
+        (pk, question)
+        for pk, question in BotTurn.objects.filter(pk__in=list(before_handoff)).values_list(
+            "pk", "question"
+        )
+        if pk not in seen
+    ]
     counter: Counter[str] = Counter()
     shown: dict[str, str] = {}
-    missed = turns.filter(
-        Q(reply_kind=BotReplyKind.OUT_OF_SCOPE) | Q(reply_kind=BotReplyKind.ANSWER, helpful=False)
-    ).values_list("question", flat=True)
-    for question in missed.iterator():
+    for _pk, question in missed:
         key = " ".join(question.lower().split())
         if not key:
             continue
@@ -304,7 +331,7 @@ def deflection_report(*, start: Any = None, end: Any = None, channel: Any = "") 
         by_channel=by_channel,
         by_day=by_day,
         by_week=by_week,
-        unanswered=_unanswered(turns),
+        unanswered=_unanswered(sessions),
     )
 
 

@@ -74,34 +74,49 @@ def _moment(rng: random.Random, today: dt.datetime) -> dt.datetime:
 
 
 def _one_conversation(rng: random.Random, number: int, faqs: list[tuple[int, list[str]]]) -> int:
+    """One customer: asks once or twice; knows whether the reply is what they wanted (their
+    FAQ entry, or nothing for a question the FAQ does not cover) and acts like it."""
     channel = "chat" if rng.random() < 0.45 else "portal"
     session = bot_session_start(
         channel=channel, visitor_key=bot_visitor_key(f"demo-visitor-{number}")
     )
     asks = 1 if rng.random() < 0.7 else 2
     for _ in range(asks):
+        wanted: int | None = None
         if rng.random() < 0.22 or not faqs:
             text = rng.choice(OUT_OF_SCOPE)
         else:
-            _faq_id, ways = rng.choice(faqs)
+            wanted, ways = rng.choice(faqs)
             text = rng.choice(PREFIXES) + rng.choice(ways) + rng.choice(SUFFIXES)
         turn = bot_ask(session=session, question=text)
-        if turn.reply_kind == BotReplyKind.CHOICES and turn.candidates and rng.random() < 0.7:
-            turn = bot_choose(
-                session=session, turn_id=turn.pk, faq_id=rng.choice(turn.candidates[:2])["faq"]
-            )
+        if turn.reply_kind == BotReplyKind.CHOICES:
+            offered = [item["faq"] for item in turn.candidates]
+            if wanted in offered and rng.random() < 0.85:
+                turn = bot_choose(session=session, turn_id=turn.pk, faq_id=wanted)
+            elif rng.random() < 0.5:
+                bot_handoff(session=session)
+                return session.pk
+            else:
+                continue  # asks again, or leaves
         if turn.reply_kind == BotReplyKind.OUT_OF_SCOPE:
             if rng.random() < 0.75:
                 bot_handoff(session=session)
                 return session.pk
             continue
-        if turn.reply_kind == BotReplyKind.ANSWER:
-            roll = rng.random()
+        if turn.reply_kind != BotReplyKind.ANSWER:
+            continue
+        roll = rng.random()
+        if turn.faq_id != wanted:  # a wrong answer: not helpful, then often a person
             if roll < 0.45:
-                bot_feedback(session=session, turn_id=turn.pk, helpful=rng.random() < 0.85)
-            elif roll < 0.5:
+                bot_feedback(session=session, turn_id=turn.pk, helpful=False)
+            if roll < 0.25 or 0.45 <= roll < 0.85:
                 bot_handoff(session=session)
                 return session.pk
+        elif roll < 0.45:
+            bot_feedback(session=session, turn_id=turn.pk, helpful=rng.random() < 0.9)
+        elif roll < 0.5:
+            bot_handoff(session=session)
+            return session.pk
     if session.outcome == BotOutcome.UNHELPFUL and rng.random() < 0.5:
         bot_handoff(session=session)
     return session.pk

@@ -54,6 +54,10 @@ def history():
             ("  你们老板是谁 ", BotReplyKind.OUT_OF_SCOPE, None),
         ],
     )
+    session(
+        BotOutcome.HANDED_OFF,
+        turns=[("运费谁出", BotReplyKind.ANSWER, None), ("", BotReplyKind.HANDOFF, None)],
+    )
     session(BotOutcome.OPEN)  # not ended: not counted
     session(BotOutcome.ABANDONED, questions=0)  # opened and left without a word: not counted
     session(BotOutcome.HANDED_OFF, questions=0, channel="chat")  # straight to a person: counted
@@ -63,37 +67,38 @@ def history():
 def test_deflection_arithmetic(history):
     report = deflection_report()
     overall = report.overall
-    # 7 counted: answered, 2 helpful, unhelpful, 2 handed off, abandoned.
-    assert overall.sessions == 7
+    # 8 counted: answered, 2 helpful, unhelpful, 3 handed off, abandoned.
+    assert overall.sessions == 8
     assert (overall.answered, overall.helpful, overall.unhelpful) == (1, 2, 1)
-    assert (overall.handed_off, overall.abandoned, overall.open) == (2, 1, 1)
+    assert (overall.handed_off, overall.abandoned, overall.open) == (3, 1, 1)
     assert overall.deflected == 3
-    assert overall.deflection_rate == round(100 * 3 / 7, 1)
+    assert overall.deflection_rate == round(100 * 3 / 8, 1)
     assert overall.helpful_rate == round(100 * 2 / 3, 1)
-    assert overall.handoff_rate == round(100 * 2 / 7, 1)
+    assert overall.handoff_rate == round(100 * 3 / 8, 1)
     assert report.target == 60.0 and report.meets_target is False
-    # Questions: 1+1+1+1+1+2+1 (open) = 8 asked, 3 of them out of scope.
-    assert report.questions == 8 and report.out_of_scope == 3
-    assert report.out_of_scope_share == round(100 * 3 / 8, 1)
+    # Questions: 1+1+1+1+1+2+1+1 (open) = 9 asked, 3 of them out of scope.
+    assert report.questions == 9 and report.out_of_scope == 3
+    assert report.out_of_scope_share == round(100 * 3 / 9, 1)
 
 
 def test_per_channel_and_period(history):
     report = deflection_report()
-    assert report.by_channel["portal"].sessions == 4
+    assert report.by_channel["portal"].sessions == 5
     assert report.by_channel["chat"].sessions == 3
     assert report.by_channel["chat"].deflection_rate == round(100 / 3, 1)
-    assert sum(rates.sessions for _, rates in report.by_day) == 7
-    assert sum(rates.sessions for _, rates in report.by_week) == 7
+    assert sum(rates.sessions for _, rates in report.by_day) == 8
+    assert sum(rates.sessions for _, rates in report.by_week) == 8
     chat_only = deflection_report(channel="chat")
     assert chat_only.overall.sessions == 3
     wider = deflection_report(start=timezone.localdate() - dt.timedelta(days=90))
-    assert wider.overall.sessions == 8
+    assert wider.overall.sessions == 9
 
 
 def test_top_unanswered_questions_group_the_same_text(history):
     unanswered = deflection_report().unanswered
     assert unanswered[0] == {"question": "你们老板是谁", "count": 3}
     assert {"question": "发票抬头改错了", "count": 1} in unanswered
+    assert {"question": "运费谁出", "count": 1} in unanswered  # the last before a hand-off
     assert all(item["question"] != "退货" for item in unanswered)  # helpful answers are not
 
 
@@ -128,7 +133,7 @@ def test_leads_managers_and_admins_read_the_report(history, role):
     client.force_login(UserFactory(roles=[role]))
     response = client.get("/api/v1/assist/bot/report")
     assert response.status_code == 200
-    assert response.json()["overall"]["sessions"] == 7 and response.json()["target"] == 60.0
+    assert response.json()["overall"]["sessions"] == 8 and response.json()["target"] == 60.0
     page = client.get("/assist/bot/")
     assert page.status_code == 200
     body = page.content.decode()
