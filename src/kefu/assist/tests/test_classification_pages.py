@@ -10,6 +10,8 @@ from django.urls import reverse
 from kefu.assist.classification_services import classification_suggest, classifier_train
 from kefu.assist.models import ClassifierRun, SuggestionDecision
 from kefu.assist.tests.classification_support import seed_training_tickets, use_data_dir
+from kefu.channels.models import Contact, ContactKind, ContactMessage, Direction, Speaker
+from kefu.core.timeutils import now
 from kefu.tests_support.factories import UserFactory, make_ticket
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +113,40 @@ def test_correct_button_and_permissions(client, agent, other_agent, suggestion) 
         "urgent",
     )
     assert client.post(reverse("assist-suggestion-confirm", args=[999999])).status_code == 404
+
+
+def test_contact_page_panel_and_confirm(client, agent, other_agent, data_dir: Path) -> None:
+    seed_training_tickets()
+    classifier_train(embedding=None)
+    moment = now()
+    contact = Contact.objects.create(
+        kind=ContactKind.SMS,
+        direction=Direction.INBOUND,
+        external_id="sms-panel",
+        agent=agent,
+        team=agent.team,
+        created_at=moment,
+        updated_at=moment,
+    )
+    ContactMessage.objects.create(
+        contact=contact,
+        direction=Direction.INBOUND,
+        speaker=Speaker.CUSTOMER,
+        body="热水器坏了，麻烦安排维修",
+        created_at=moment,
+    )
+    suggestion = classification_suggest(contact=contact)
+    assert suggestion is not None and suggestion.category.code == "after_sales.repair"
+    client.force_login(agent)
+    html = client.get(reverse("contact-page", args=[contact.pk])).content.decode()
+    assert 'id="classification-contact"' in html
+    assert reverse("assist-suggestion-confirm", args=[suggestion.pk]) in html
+    client.force_login(other_agent)
+    confirm = reverse("assist-suggestion-confirm", args=[suggestion.pk])
+    assert client.post(confirm).status_code == 403
+    client.force_login(agent)
+    response = client.post(confirm)
+    assert response["Location"] == reverse("contact-page", args=[contact.pk])
+    suggestion.refresh_from_db()
+    assert suggestion.decision == SuggestionDecision.CONFIRMED
+    assert suggestion.final_category.code == "after_sales.repair"

@@ -165,8 +165,9 @@ def test_ticket_page_query_count_is_pinned(client, agent, ticket, django_assert_
     # 18: one of them asks whether the ticket is a complaint (panel and status buttons), one
     # reads the calls and messages linked to it (one query however many, their automatic
     # quality checks joined into it: the quality panel adds no query), one reads the ticket's
-    # own automatic check and whether it is handled only in writing (QA-3).
-    with django_assert_num_queries(18):
+    # own automatic check and whether it is handled only in writing (QA-3), one reads the
+    # ticket's classification suggestion (TEC-4; none here, so no category list either).
+    with django_assert_num_queries(19):
         response = client.get(f"/tickets/{ticket.number}/")
     assert response.status_code == 200
 
