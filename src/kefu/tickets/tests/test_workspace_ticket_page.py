@@ -162,7 +162,7 @@ def test_ticket_page_query_count_is_pinned(client, agent, ticket, django_assert_
         ticket_comment(actor=agent, ticket=ticket, body=f"备注{index}", public=index % 2 == 0)
     client.force_login(agent)
     client.get(f"/tickets/{ticket.number}/")
-    # 18: one of them asks whether the ticket is a complaint (panel and status buttons), one
+    # 19: one of them asks whether the ticket is a complaint (panel and status buttons), one
     # reads the calls and messages linked to it (one query however many, their automatic
     # quality checks joined into it: the quality panel adds no query), one reads the ticket's
     # own automatic check and whether it is handled only in writing (QA-3), one reads the
