@@ -60,7 +60,8 @@ def test_ticket_panel_shows_the_faq_answer_and_inserts_it(
 
     panel = page.locator("#agent-assist")
     card = panel.locator(f".kefu-assist-faq[data-faq='{refund.pk}']")
-    expect(card).to_be_visible()
+    # The first request of a process loads jieba's dictionary and builds the indexes.
+    expect(card).to_be_visible(timeout=30_000)
     expect(card).to_contain_text("如何申请退款")
     expect(card.locator("strong", has_text="订单详情")).to_be_visible()  # the answer's HTML
     expect(panel.locator(".kefu-assist-faq").first).to_have_attribute("data-faq", str(refund.pk))
@@ -123,7 +124,7 @@ def test_chat_console_panel_follows_the_customers_messages(
     page.goto(f"{live_server.url}/chat/console/")
     panel = page.locator("#agent-assist")
     first = panel.locator(".kefu-assist-faq").first
-    expect(first).to_have_attribute("data-faq", str(refund.pk))
+    expect(first).to_have_attribute("data-faq", str(refund.pk), timeout=30_000)
 
     # The customer writes again: the panel follows the latest message (debounced).
     customer_says("另外我要开发票")
@@ -159,7 +160,7 @@ def test_ticket_panel_follows_a_new_customer_message(
     log_in(page, live_server, "agent")
     page.goto(f"{live_server.url}/tickets/{ticket.number}/")
     first = page.locator("#agent-assist .kefu-assist-faq").first
-    expect(first).to_have_attribute("data-faq", str(refund.pk))
+    expect(first).to_have_attribute("data-faq", str(refund.pk), timeout=30_000)
 
     # The ticket's live area polls every 5 s; a new event refreshes the suggestions.
     ticket_customer_message(ticket=ticket, body="另外帮我开发票", channel="chat")
