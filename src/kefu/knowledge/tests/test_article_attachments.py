@@ -287,6 +287,9 @@ def test_video_ranges_over_the_page(client, agent, draft):
     assert fresh.status_code == 206 and _body(fresh) == MP4[:10]
     cached = client.get(_page_url(video), HTTP_IF_NONE_MATCH=whole["ETag"])
     assert cached.status_code == 304
+    head = client.head(_page_url(video))
+    assert head.status_code == 200 and head["Content-Length"] == str(len(MP4))
+    assert client.post(_page_url(video)).status_code == 405
 
 
 def test_text_files_are_downloaded_not_shown(client, agent, draft):
