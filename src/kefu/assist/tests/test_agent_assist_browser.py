@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from kefu.knowledge.models import Faq, FaqSimilarQuestion
+from kefu.knowledge.models import Faq, FaqSimilarQuestion, Script
 from kefu.tests_support.browser import (  # noqa: F401  (fixtures used by name)
     NO_CHROMIUM,
     _orm_beside_playwright,
@@ -50,6 +50,14 @@ def test_ticket_panel_shows_the_faq_answer_and_inserts_it(
         created_at=moment,
         updated_at=moment,
     )
+    Script.objects.create(
+        stage="opening",
+        title="开场白",
+        text="您好，我是客服小李，很高兴为您服务。",
+        created_by=manager,
+        created_at=moment,
+        updated_at=moment,
+    )
     ticket_customer_message(
         ticket=ticket, body="冰箱不要了，我要退款，钱怎么退回来？", channel="chat"
     )
@@ -65,6 +73,8 @@ def test_ticket_panel_shows_the_faq_answer_and_inserts_it(
     expect(card).to_contain_text("如何申请退款")
     expect(card.locator("strong", has_text="订单详情")).to_be_visible()  # the answer's HTML
     expect(panel.locator(".kefu-assist-faq").first).to_have_attribute("data-faq", str(refund.pk))
+    # No agent has answered yet: the opening script is recommended (SCR-4).
+    expect(panel.locator(".kefu-assist-script[data-stage='opening']")).to_contain_text("开场白")
     shot(page, "agent-assist-ticket.png")
 
     composer = page.locator("#id_body")
