@@ -580,6 +580,25 @@ _FAQ_CHANNELS = {
 TURNS_READ = 10
 
 
+_QUOTE_HEADER = re.compile(
+    r"^\s*(-{2,}\s*(original message|原始邮件|回复的原邮件)|on .+ wrote:|在.+写道[:：]?$|发件人[:：])",
+    re.IGNORECASE,
+)
+
+
+def own_words(body: str) -> str:
+    """A customer's message without the quoted history of an e-mail reply: lines starting with
+    ">" are dropped, and everything from a quote header ("-----原始邮件-----", "On … wrote:")
+    on."""
+    kept: list[str] = []
+    for line in body.splitlines():
+        if _QUOTE_HEADER.match(line):
+            break
+        if not line.lstrip().startswith(">"):
+            kept.append(line)
+    return "\n".join(kept).strip()
+
+
 def ticket_conversation(*, user: Any, number: str) -> Conversation:
     """The customer's turns on a ticket ``user`` may see (404 otherwise): the description it was
     opened with, then the customer's messages; the agents' public replies are counted."""
@@ -595,9 +614,9 @@ def ticket_conversation(*, user: Any, number: str) -> Conversation:
     )
     replies = sum(1 for kind, _body in events if kind == TicketEventKind.REPLY)
     turns = [
-        body
+        own_words(body)
         for kind, body in reversed(events)
-        if kind == TicketEventKind.CUSTOMER_MESSAGE and body.strip()
+        if kind == TicketEventKind.CUSTOMER_MESSAGE and own_words(body)
     ]
     opening = (ticket.description or "").strip() or (ticket.subject or "").strip()
     if opening and len(turns) < TURNS_READ:
@@ -625,9 +644,9 @@ def contact_conversation(*, user: Any, contact_id: int) -> Conversation:
     )
     if rows:
         turns = [
-            " ".join(part for part in (subject, body) if part.strip())
+            " ".join(part for part in (subject, own_words(body)) if part.strip())
             for direction, _speaker, subject, body in reversed(rows)
-            if direction == Direction.INBOUND and (subject.strip() or body.strip())
+            if direction == Direction.INBOUND and (subject.strip() or own_words(body))
         ]
         answers = sum(1 for direction, speaker, *_rest in rows if direction != Direction.INBOUND)
     else:

@@ -15,6 +15,7 @@ from kefu.assist.agent_assist import (
     answer_plain_text,
     assist_suggestions,
     conversation_stage,
+    own_words,
 )
 from kefu.channels.tests.inbox_data import add_message, make_contact
 from kefu.core.errors import InvalidInput, PermissionDenied
@@ -372,6 +373,18 @@ def test_by_contact_reads_inbound_messages_of_a_visible_contact(
     assert body["faqs"][0]["id"] == knowledge["refund"].pk
     client.force_login(other_agent)
     assert client.get(f"{URL}/contact/{contact.pk}").status_code == 404
+
+
+def test_quoted_history_of_an_email_is_not_the_customers_words(client, agent, knowledge):
+    assert own_words("好的，我要开发票\n\n> 您好，请问退款原因？\n> 谢谢") == "好的，我要开发票"
+    assert own_words("开发票\n-----原始邮件-----\n退款说明") == "开发票"
+    assert own_words("invoice please\nOn Mon, 1 Dec, kefu wrote:\nrefund") == "invoice please"
+    contact = make_contact(kind="email", state="active", agent=agent)
+    add_message(contact, "我要开发票\n\n> 退款会原路退回，钱怎么退回来请看附件")
+    client.force_login(agent)
+    body = client.get(f"{URL}/contact/{contact.pk}").json()
+    assert body["text"] == "我要开发票"
+    assert body["faqs"][0]["id"] == knowledge["invoice"].pk
 
 
 def test_by_contact_without_customer_words_is_empty(client, agent):
