@@ -11,15 +11,22 @@
 Every response carries the type stored at upload, ``X-Content-Type-Options: nosniff``, an
 RFC 6266/5987 ``Content-Disposition`` (ASCII fallback plus the UTF-8 name, so Chinese names
 survive), ``Accept-Ranges: bytes`` and a strong ETag from the SHA-256.
+
+The body is read in chunks as it is sent. ``kefu serve`` runs under ASGI, where Django reads a
+*synchronous* iterator (FileResponse included) to the end into memory before sending — a whole
+video per request — so an ASGI request gets an asynchronous iterator that reads each chunk in a
+worker thread; a WSGI request gets FileResponse (whole file) or a plain generator (a range).
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from urllib.parse import quote
 
+from django.core.handlers.asgi import ASGIRequest
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.http import http_date
 
@@ -93,6 +100,21 @@ def _range_chunks(path: Path, first: int, length: int) -> Iterator[bytes]:
             yield chunk
 
 
+async def _async_range_chunks(path: Path, first: int, length: int) -> AsyncIterator[bytes]:
+    stream = await asyncio.to_thread(path.open, "rb")
+    try:
+        await asyncio.to_thread(stream.seek, first)
+        left = length
+        while left > 0:
+            chunk = await asyncio.to_thread(stream.read, min(CHUNK, left))
+            if not chunk:
+                break
+            left -= len(chunk)
+            yield chunk
+    finally:
+        stream.close()
+
+
 def _headers(
     response: HttpResponse | StreamingHttpResponse, attachment: ArticleAttachment, *, inline: bool
 ) -> None:
@@ -130,16 +152,23 @@ def attachment_response(
         refused["Accept-Ranges"] = "bytes"
         refused["X-Content-Type-Options"] = "nosniff"
         return refused
-    if wanted is None:
+    asynchronous = isinstance(request, ASGIRequest)
+    if wanted is None and not asynchronous:
         whole = FileResponse(path.open("rb"), content_type=attachment.content_type)
         _headers(whole, attachment, inline=inline)
         return whole
-    first, last = wanted
+    first, last = wanted if wanted is not None else (0, size - 1)
     length = last - first + 1
-    partial = StreamingHttpResponse(
-        _range_chunks(path, first, length), status=206, content_type=attachment.content_type
+    chunks: Iterator[bytes] | AsyncIterator[bytes] = (
+        _async_range_chunks(path, first, length)
+        if asynchronous
+        else _range_chunks(path, first, length)
     )
-    partial["Content-Range"] = f"bytes {first}-{last}/{size}"
-    partial["Content-Length"] = str(length)
-    _headers(partial, attachment, inline=inline)
-    return partial
+    response = StreamingHttpResponse(
+        chunks, status=200 if wanted is None else 206, content_type=attachment.content_type
+    )
+    if wanted is not None:
+        response["Content-Range"] = f"bytes {first}-{last}/{size}"
+    response["Content-Length"] = str(length)
+    _headers(response, attachment, inline=inline)
+    return response

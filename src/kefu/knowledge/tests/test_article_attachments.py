@@ -8,10 +8,13 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+from typing import Any
 from urllib.parse import quote
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import AsyncClient
 
 from kefu.audit.models import AuditEvent
 from kefu.core.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
@@ -290,6 +293,26 @@ def test_video_ranges_over_the_page(client, agent, draft):
     head = client.head(_page_url(video))
     assert head.status_code == 200 and head["Content-Length"] == str(len(MP4))
     assert client.post(_page_url(video)).status_code == 405
+
+
+def test_asgi_streams_chunks_asynchronously(agent, draft):
+    """Under ASGI (kefu serve) a synchronous body would be read whole into memory first; the
+    download must hand Django an asynchronous iterator, for the whole file and for a range."""
+    video = _add(agent, draft, name="演示.mp4", content=MP4, content_type="video/mp4")
+    client = AsyncClient()
+    client.force_login(agent)
+
+    async def fetch(**headers):
+        response: Any = await client.get(_page_url(video), headers=headers)
+        body = b"".join([chunk async for chunk in response.streaming_content])
+        return response, body
+
+    whole, body = async_to_sync(fetch)()
+    assert whole.status_code == 200 and whole.is_async and body == MP4
+    assert whole["Content-Length"] == str(len(MP4)) and whole["Accept-Ranges"] == "bytes"
+    part, body = async_to_sync(fetch)(Range="bytes=10-19")
+    assert part.status_code == 206 and part.is_async and body == MP4[10:20]
+    assert part["Content-Range"] == f"bytes 10-19/{len(MP4)}"
 
 
 def test_text_files_are_downloaded_not_shown(client, agent, draft):
