@@ -8,6 +8,7 @@ playwright is missing).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,9 +24,11 @@ from kefu.tests_support.browser import (  # noqa: F401  (fixtures used by name)
     ShopSite,
     _orm_beside_playwright,
     browser,
+    log_in,
     new_page,
     shot,
 )
+from kefu.tests_support.html import unlabelled_controls
 
 pytestmark = [NO_CHROMIUM, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -45,13 +48,15 @@ def faqs(manager: Any) -> list[Any]:
 
 def test_portal_bot_answers_in_place_and_hands_over_to_the_form(browser, live_server, faqs):
     page = new_page(browser, viewport={"width": 390, "height": 844})
-    page.goto(f"{live_server.url}/portal/")
+    page.goto(f"{live_server.url}/portal/", timeout=30_000)
     box = page.locator("#bot")
     expect(box).to_be_visible()
+    assert unlabelled_controls(page.content()) == set()
     page.fill("#bot-question", "发票怎么开具")
     page.click("#bot .kefu-bot-ask button[type=submit]")
     answer = box.locator(".kefu-bot-bot .kefu-faq-answer").last
-    expect(answer).to_contain_text("订单页申请发票")
+    # The first question of a process loads jieba's dictionary and builds the matcher.
+    expect(answer).to_contain_text("订单页申请发票", timeout=30_000)
     assert page.url.endswith("/portal/")  # answered in place, no reload
     box.locator(".kefu-bot-feedback button").first.click()
     expect(box.locator(".kefu-bot-feedback")).to_have_count(0)  # rated: the buttons are gone
@@ -86,7 +91,7 @@ def test_chat_widget_bot_answers_then_hands_off_to_a_person(browser, team, agent
     expect(panel.locator(".kc-bot").first).to_contain_text("智能助手")
     panel.locator(".kc-input").fill("如何申请退货退款")
     panel.locator(".kc-send").click()
-    expect(panel.locator(".kc-bot").last).to_contain_text("订单详情")
+    expect(panel.locator(".kc-bot").last).to_contain_text("订单详情", timeout=30_000)
     panel.locator(".kc-input").fill("zzqx kwvv plorb")
     panel.locator(".kc-send").click()
     # Out of scope: the bot hands the conversation to a person in a real chat.
@@ -97,4 +102,22 @@ def test_chat_widget_bot_answers_then_hands_off_to_a_person(browser, team, agent
     assert session.outcome == BotOutcome.HANDED_OFF and session.contact is not None
     questions = ContactMessage.objects.filter(contact=session.contact, speaker=Speaker.CUSTOMER)
     assert list(questions.values_list("body", flat=True)) == ["如何申请退货退款", "zzqx kwvv plorb"]
+    page.context.close()
+
+
+def test_manager_reads_the_deflection_report(browser, live_server, manager, faqs):
+    import random
+
+    from kefu.demo.bot import seed_demo_bot_sessions
+
+    seed_demo_bot_sessions(random.Random(5))
+    page = new_page(browser)
+    log_in(page, live_server, manager.username)
+    page.goto(f"{live_server.url}/assist/bot/")
+    expect(page.locator("#bot-deflection")).to_contain_text("%")
+    link = page.locator("#bot-unanswered a").first
+    expect(link).to_have_attribute("href", re.compile(r"^/knowledge/faqs/new/\?question="))
+    shot(page, "bot-03-report.png")
+    link.click()
+    expect(page.locator("#id_question")).not_to_have_value("")
     page.context.close()
