@@ -249,10 +249,11 @@ def test_search_finds_the_right_faq_first(seeded, query, question):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("query", "question"), SAMPLES)
-def test_bot_matches_the_right_faq(seeded, query, question):
+def test_bot_offers_the_right_faq(seeded, query, question):
+    """The FAQ bot's matcher (TEC-2) answers with, or offers, the entry among its top three."""
     answer = answer_question(query, channel="portal")
-    assert answer.best is not None and answer.best.question == question
     assert answer.kind in ("answer", "choices")
+    assert question in [c.question for c in answer.candidates[:3]]
 
 
 @pytest.mark.django_db
