@@ -42,4 +42,6 @@ def test_demo_trains_and_suggests(settings, tmp_path: Path) -> None:
     assert run.metrics["category"]["accuracy"] >= 0.8  # demo texts are written per category
     suggestion = ClassificationSuggestion.objects.get(ticket=waiting)
     assert suggestion.category.code == "after_sales.refund"
-    assert seconds < 20  # the demo seeding budget
+    # The demo's budget is 20 s on an idle machine (about 5 s measured); the bound leaves room
+    # for a test machine busy with other workers, and still catches training on every ticket.
+    assert seconds < 60

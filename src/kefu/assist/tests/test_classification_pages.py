@@ -13,6 +13,7 @@ from kefu.assist.tests.classification_support import seed_training_tickets, use_
 from kefu.channels.models import Contact, ContactKind, ContactMessage, Direction, Speaker
 from kefu.core.timeutils import now
 from kefu.tests_support.factories import UserFactory, make_ticket
+from kefu.tests_support.html import unlabelled_controls
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +69,7 @@ def test_ticket_page_shows_the_suggestion_with_buttons(client, agent, suggestion
     assert 'data-category="after_sales.refund"' in html
     assert reverse("assist-suggestion-confirm", args=[suggestion.pk]) in html
     assert reverse("assist-suggestion-correct", args=[suggestion.pk]) in html
+    assert not {i for i in unlabelled_controls(html) if i.startswith("classification-")}
 
 
 def test_confirm_button(client, agent, suggestion) -> None:
