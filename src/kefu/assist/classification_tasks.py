@@ -6,8 +6,8 @@
 * :func:`suggest_missed` — every ten minutes, contacts and tickets of the last day that have
   customer text but no suggestion (calls get their text from the transcript later; a worker
   that was down lost its queue);
-* :func:`train_weekly` — the weekly training on Monday at 03:30 (data-dir time zone of the
-  worker), one ``ClassifierRun`` row per run whatever happens (STYLE 9).
+* :func:`train_weekly` — the weekly training on Monday at 03:30 UTC (huey's crontab
+  clock), one ``ClassifierRun`` row per run whatever happens (STYLE 9).
 """
 
 from __future__ import annotations
