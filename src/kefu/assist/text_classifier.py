@@ -39,6 +39,7 @@ from sklearn.preprocessing import normalize  # type: ignore[import-untyped]
 from sklearn.svm import LinearSVC  # type: ignore[import-untyped]
 
 from kefu.assist.embeddings import CachedEmbeddings, EmbeddingBackend, default_backend
+from kefu.assist.faq_retrieval import FaqRetriever
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -184,11 +185,24 @@ class IntentClassifier:
 class FaqMatcher:
     """Matches a question to an FAQ (label) or answers ``oos`` below a learned threshold.
 
-    Each FAQ is one class trained on its question and similar questions. ``oos`` rows in the
-    training data are not a class: they are the negatives for the threshold. The threshold on
-    the best decision value maximises 3-fold cross-validated in-scope accuracy while keeping
-    cross-validated OOS recall ≥ ``min_oos_recall``; without ``oos`` rows it is the value that
-    still answers 95 % of the correctly matched cross-validated questions.
+    Two scorers, chosen by the number of FAQs (``method="auto"``):
+
+    * up to ``knn_above`` FAQs (default 300): one-vs-rest ``LinearSVC``, each FAQ one class
+      trained on its question and similar questions; score = the best decision value. On
+      CLINC150-as-FAQ (150 FAQs) it is more accurate than retrieval (95.4 % vs 93.5 %
+      in-scope, measured on the developer split);
+    * more FAQs: nearest-neighbour retrieval (:class:`kefu.assist.faq_retrieval.FaqRetriever`):
+      score = max similarity over the FAQ's questions + similarity to its centroid.
+
+    ``oos`` rows in the training data are not a class: they are the negatives for the
+    threshold. The threshold on the best score maximises 3-fold cross-validated in-scope
+    accuracy while keeping cross-validated OOS recall ≥ ``min_oos_recall``. Without ``oos``
+    rows, ``pseudo_oos`` > 0 holds that share of the FAQs out of each fold entirely, so their
+    questions act as out-of-scope negatives; with neither, it is the value that still answers
+    95 % of the correctly matched cross-validated questions. :attr:`cv` keeps the
+    cross-validated (truth, prediction, score, truth-in-top-3) arrays for callers choosing
+    further thresholds (rows not scored have score −inf). With retrieval, CV scores at most
+    ``cv_rows`` in-scope rows (a fixed random sample) plus every ``oos`` row.
     """
 
     def __init__(
@@ -199,14 +213,26 @@ class FaqMatcher:
         dense_weight: float = 1.0,
         min_oos_recall: float = 0.6,
         folds: int = 3,
+        method: Literal["auto", "svm", "knn"] = "auto",
+        knn_above: int = 300,
+        pseudo_oos: float = 0.0,
+        cv_rows: int = 4000,
     ) -> None:
         self.backend = _resolve(embedding)
         self.c = c
         self.dense_weight = dense_weight
         self.min_oos_recall = min_oos_recall
         self.folds = folds
+        self.method = method
+        self.knn_above = knn_above
+        self.pseudo_oos = pseudo_oos
+        self.cv_rows = cv_rows
         self.threshold = -math.inf
         self.classifier: IntentClassifier | None = None
+        self.retriever: FaqRetriever | None = None
+        self.method_used: Literal["svm", "knn"] = "svm"
+        self.cv: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._vectors: tuple[SparseFeatures, Any, np.ndarray | None] | None = None
 
     def _classifier(self, backend: EmbeddingBackend | None = None) -> IntentClassifier:
         clf = IntentClassifier(
@@ -215,64 +241,176 @@ class FaqMatcher:
         clf.features.l2 = True
         return clf
 
+    def _fit_scorer(
+        self,
+        texts: list[str],
+        labels: list[str],
+        backend: EmbeddingBackend | None,
+        rows: Sequence[int] | None = None,
+    ) -> IntentClassifier | FaqRetriever:
+        """An SVM classifier or a retriever on ``texts``; retrieval reuses the vectors of
+        the whole training set (``rows`` = their indices) instead of featurising again."""
+        if self.method_used == "knn":
+            retriever = FaqRetriever(backend)
+            if self._vectors is None or rows is None:
+                return retriever.fit(texts, labels)
+            features, matrix, dense = self._vectors
+            index = np.asarray(rows, dtype=np.int64)
+            retriever.sparse_features = features
+            return retriever.fit_vectors(
+                matrix[index], None if dense is None else dense[index], labels
+            )
+        return self._classifier(backend).fit(texts, labels)
+
+    def _ranked(
+        self, scorer: IntentClassifier | FaqRetriever, x: list[str], rows: list[int]
+    ) -> list[list[tuple[str, float]]]:
+        if isinstance(scorer, FaqRetriever) and self._vectors is not None and rows:
+            _features, matrix, dense = self._vectors
+            index = np.asarray(rows, dtype=np.int64)
+            scores = scorer.scores_vectors(matrix[index], None if dense is None else dense[index])
+            return scorer.top_of(scores, 3)
+        return self._top(scorer, [x[i] for i in rows], 3)
+
     def fit(self, texts: Sequence[str], labels: Sequence[str]) -> FaqMatcher:
         if len(texts) != len(labels):
             raise ValueError("texts and labels differ in length")
         x = list(texts)
         y = np.asarray(labels, dtype=object)
         inscope = y != OOS
-        if len(set(y[inscope])) < 2:
+        n_faqs = len(set(y[inscope]))
+        if n_faqs < 2:
             raise ValueError("at least two different FAQs are needed")
+        if self.method == "auto":
+            self.method_used = "knn" if n_faqs > self.knn_above else "svm"
+        else:
+            self.method_used = self.method
         cache = CachedEmbeddings(self.backend) if self.backend is not None else None
+        self._vectors = None
+        if self.method_used == "knn":  # featurise once; the folds take rows of it
+            keep_x = [t for t, keep in zip(x, inscope, strict=True) if keep]
+            features = SparseFeatures(detect_language(keep_x)).fit(keep_x)
+            matrix = sparse.csr_matrix(normalize(features.transform(x)), dtype=np.float32)
+            dense = cache.embed(x) if cache is not None else None
+            self._vectors = (features, matrix, dense)
         self.threshold = self._cv_threshold(x, y, cache)
-        self.classifier = self._classifier(cache).fit(
-            [t for t, keep in zip(x, inscope, strict=True) if keep], list(y[inscope])
-        )
-        self.classifier.features.backend = self.backend  # queries are not cached
+        keep_rows = np.flatnonzero(inscope).tolist()
+        scorer = self._fit_scorer([x[i] for i in keep_rows], list(y[inscope]), cache, keep_rows)
+        self._vectors = None
+        if isinstance(scorer, FaqRetriever):
+            self.retriever, self.classifier = scorer, None
+            scorer.backend = self.backend  # queries are not cached
+        else:
+            self.classifier, self.retriever = scorer, None
+            scorer.features.backend = self.backend
         return self
 
-    def _cv_threshold(self, x: list[str], y: np.ndarray, cache: EmbeddingBackend | None) -> float:
+    def _folds(self, x: list[str], y: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         counts = np.unique(y, return_counts=True)[1]
         splitter: StratifiedKFold | KFold
         if counts.min() >= self.folds:
             splitter = StratifiedKFold(self.folds, shuffle=True, random_state=0)
         else:
             splitter = KFold(self.folds, shuffle=True, random_state=0)
+        folds = list(splitter.split(x, y))
+        if self.pseudo_oos <= 0 or (y == OOS).any():
+            return folds
+        # hold a share of the FAQs out of each fold entirely: their questions are negatives
+        faqs = np.unique(y)
+        rng = np.random.default_rng(0)
+        held = rng.permutation(faqs)
+        per_fold = max(1, round(len(faqs) * self.pseudo_oos))
+        if len(faqs) - per_fold < 2:
+            return folds
+        out = []
+        for number, (train_idx, test_idx) in enumerate(folds):
+            chosen = set(held[(number * per_fold + np.arange(per_fold)) % len(faqs)].tolist())
+            out_rows = np.flatnonzero(np.isin(y, list(chosen)))
+            train_idx = np.setdiff1d(train_idx, out_rows)
+            test_idx = np.union1d(test_idx, out_rows)
+            out.append((train_idx, test_idx))
+        return out
+
+    def _cv_threshold(self, x: list[str], y: np.ndarray, cache: EmbeddingBackend | None) -> float:
         pred = np.full(len(x), OOS, dtype=object)
         conf = np.full(len(x), -np.inf)
-        for train_idx, test_idx in splitter.split(x, y):
+        truth = y.copy()
+        top3 = np.zeros(len(x), dtype=bool)
+        seen = np.zeros(len(x), dtype=bool)
+        if self.method_used == "knn" and (y != OOS).sum() > self.cv_rows:
+            # retrieval CV scores a sample of the in-scope rows (all oos rows): training cost
+            rng = np.random.default_rng(0)
+            inscope_rows = np.flatnonzero(y != OOS)
+            skip = rng.choice(inscope_rows, len(inscope_rows) - self.cv_rows, replace=False)
+            seen[skip] = True
+        for train_idx, test_idx in self._folds(x, y):
             keep = [i for i in train_idx if y[i] != OOS]
-            if len({y[i] for i in keep}) < 2:
+            known = {y[i] for i in keep}
+            if len(known) < 2:
                 continue
-            clf = self._classifier(cache).fit([x[i] for i in keep], [y[i] for i in keep])
-            labels, scores = clf.decision([x[i] for i in test_idx])
-            pred[test_idx] = labels
-            conf[test_idx] = scores
-        inscope = y != OOS
+            scored = [int(i) for i in test_idx if not seen[i]]  # pseudo-OOS rows: first fold
+            seen[scored] = True
+            scorer = self._fit_scorer([x[i] for i in keep], [y[i] for i in keep], cache, keep)
+            ranked = self._ranked(scorer, x, scored)
+            for i, candidates in zip(scored, ranked, strict=True):
+                pred[i], conf[i] = candidates[0]
+                top3[i] = y[i] in {label for label, _ in candidates}
+                if y[i] not in known:
+                    truth[i] = OOS
+        self.cv = (truth, pred, conf, top3)
+        inscope = truth != OOS
         finite = np.isfinite(conf)
         if not finite.any():
             return -math.inf
         if not (~inscope).any():
-            right = finite & inscope & (pred == y)
+            right = finite & inscope & (pred == truth)
             return float(np.quantile(conf[right], 0.05)) if right.any() else -math.inf
         best: tuple[float, float] | None = None
-        for th in np.unique(np.quantile(conf[finite], np.linspace(0, 0.6, 241))):
+        for th in np.unique(np.quantile(conf[finite], np.linspace(0, 1, 401))):
             answered = conf >= th
-            accuracy = float((answered & (pred == y))[inscope].mean())
-            recall = float((~answered)[~inscope].mean())
+            accuracy = float((answered & (pred == truth))[inscope].mean())
+            recall = float((~answered)[~inscope & finite].mean())
             if recall >= self.min_oos_recall and (best is None or accuracy > best[1]):
                 best = (float(th), accuracy)
         if best is None:  # even the strictest candidate misses the recall target
             return float(np.quantile(conf[finite], 0.6))
         return best[0]
 
-    def predict(self, texts: Sequence[str]) -> list[Prediction]:
-        if self.classifier is None:
+    def rank(self, texts: Sequence[str], k: int = 3) -> list[list[tuple[str, float]]]:
+        """The ``k`` best (FAQ label, score) per text, best first, without the threshold."""
+        scorer = self.retriever or self.classifier
+        if scorer is None:
             raise RuntimeError("the matcher is not fitted")
-        labels, confidences = self.classifier.decision(texts)
+        return self._top(scorer, list(texts), k)
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        scorer = self.retriever or self.classifier
+        if scorer is None:
+            raise RuntimeError("the matcher is not fitted")
+        labels, confidences = scorer.decision(texts)
         return [
             Prediction(str(lab) if c >= self.threshold else OOS, float(c))
             for lab, c in zip(labels, confidences, strict=True)
+        ]
+
+    @staticmethod
+    def _top(
+        scorer: IntentClassifier | FaqRetriever, texts: list[str], k: int
+    ) -> list[list[tuple[str, float]]]:
+        """The ``k`` best (label, score) per text from an SVM classifier or a retriever."""
+        if not texts:
+            return []
+        if isinstance(scorer, FaqRetriever):
+            return scorer.top(texts, k)
+        assert scorer.model is not None
+        scores = np.asarray(scorer.model.decision_function(scorer.features.transform(texts)))
+        if scores.ndim == 1:
+            scores = np.column_stack([-scores, scores])
+        classes = scorer.model.classes_
+        order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+        return [
+            [(str(classes[j]), float(row[j])) for j in idx]
+            for row, idx in zip(scores, order, strict=True)
         ]
 
 
