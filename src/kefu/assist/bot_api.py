@@ -22,16 +22,15 @@ administrators).
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 from ninja import Query, Router
 from ninja.utils import check_csrf
 from pydantic import Field
 
 from kefu.assist import bot_selectors, bot_services
-from kefu.assist.models import BotChannel, BotReplyKind
+from kefu.assist.bot_web import portal_request_url, portal_visitor_key
+from kefu.assist.models import BotChannel
 from kefu.core.errors import PermissionDenied
 from kefu.core.schemas import InputSchema
 
@@ -67,13 +66,6 @@ def _error(request: HttpRequest, status: int, code: str, detail: str) -> HttpRes
 
 def _client(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR") or "unknown")
-
-
-def portal_visitor_key(request: HttpRequest) -> str:
-    """The keyed hash of this browser's session key (a session is created when missing)."""
-    if not request.session.session_key:
-        request.session.save()
-    return bot_services.bot_visitor_key(str(request.session.session_key))
 
 
 def _guard(request: HttpRequest, *, counted: bool) -> HttpResponse | None:
@@ -142,18 +134,6 @@ def bot_feedback(request: HttpRequest, payload: FeedbackIn) -> Any:
     )
     turn = bot_services.bot_feedback(session=session, turn_id=payload.turn, helpful=payload.helpful)
     return _reply(request, session, turn)
-
-
-def portal_request_url(session: Any) -> str:
-    """The portal's request form, its description prefilled with the last question asked."""
-    last = (
-        session.turns.exclude(reply_kind=BotReplyKind.HANDOFF)
-        .order_by("-created_at", "-id")
-        .values_list("question", flat=True)
-        .first()
-    )
-    url = reverse("portal-submit")
-    return f"{url}?{urlencode({'describe': last[:500]})}#request" if last else f"{url}#request"
 
 
 @router.post("/handoff", auth=None)

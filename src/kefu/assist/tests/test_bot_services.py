@@ -208,3 +208,19 @@ def test_a_new_question_after_the_end_starts_a_new_session(faqs, session):
     bot_services.bot_handoff(session=session)
     again = bot_services.bot_session_for_question(channel="portal", visitor_key=session.visitor_key)
     assert again.pk != session.pk and again.outcome == BotOutcome.OPEN
+
+
+def test_the_periodic_task_closes_idle_sessions_and_records_its_run(faqs):
+    from kefu.assist.tasks import bot_close_idle_sessions
+    from kefu.core.models import TaskRun
+
+    bot_close_idle_sessions.call_local()
+    assert not TaskRun.objects.filter(name="assist.bot_close_idle_sessions").exists()  # idle
+    session = bot_services.bot_session_start(channel="chat", visitor_key="y" * 64)
+    bot_services.bot_ask(session=session, question="如何申请退货退款")
+    BotSession.objects.filter(pk=session.pk).update(updated_at=now() - dt.timedelta(hours=1))
+    bot_close_idle_sessions.call_local()
+    run = TaskRun.objects.get(name="assist.bot_close_idle_sessions")
+    assert run.counts == {"answered": 1, "abandoned": 0}
+    session.refresh_from_db()
+    assert session.outcome == BotOutcome.ANSWERED

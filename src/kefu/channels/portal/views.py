@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kefu.assist.bot_api import portal_request_url, portal_visitor_key
 from kefu.assist.bot_selectors import bot_session_current
 from kefu.assist.bot_services import (
     bot_ask,
@@ -31,6 +30,7 @@ from kefu.assist.bot_services import (
     bot_session_for_question,
     bot_throttle_hit,
 )
+from kefu.assist.bot_web import portal_request_url, portal_visitor_key
 from kefu.assist.models import BotChannel
 from kefu.channels.portal import throttle
 from kefu.channels.portal.forms import (
