@@ -710,6 +710,9 @@ def _seed_demo_center(
     seed_demo_knowledge()  # TEC-5: articles and FAQ entries of an e-commerce after-sales center
     seed_demo_bot_sessions(rng)  # TEC-2: FAQ bot conversations, so deflection shows figures
     seed_demo_classifier()  # TEC-4: the ticket classifier trained on the demo's tickets
+    from kefu.sla.services import sla_sweep
+
+    sla_sweep()  # clocks that fell due while the later parts were seeded
     with transaction.atomic():
         audit_record(
             actor=admin,
