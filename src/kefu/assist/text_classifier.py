@@ -355,8 +355,8 @@ class FaqMatcher:
             for i, candidates in zip(scored, ranked, strict=True):
                 pred[i], conf[i] = candidates[0]
                 top3[i] = y[i] in {label for label, _ in candidates}
-                if y[i] not in known:
-                    truth[i] = OOS
+                if self.pseudo_oos > 0 and y[i] not in known:
+                    truth[i] = OOS  # its FAQ is absent from this fold: unanswerable here
         self.cv = (truth, pred, conf, top3)
         inscope = truth != OOS
         finite = np.isfinite(conf)

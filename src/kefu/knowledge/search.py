@@ -3,26 +3,49 @@
 Tokens: jieba words for Han text, lower-cased latin words, and character bigrams of Han runs
 (so "退款" finds "申请退款流程"). Scores are BM25 (bm25s, low-level API with our own tokens).
 Ranking weight: an FAQ's question and similar questions, and an article's title, are indexed
-three times; answers and bodies once. One index per process, keyed by a content stamp read with
-one cheap query per search and rebuilt when the content changed (no hooks into other modules).
+three times; answers and bodies once.
+
+Freshness without rebuilding inside a search: one index per process, keyed by a content stamp
+(counts and last change of published articles, FAQ entries and similar questions) read with one
+cheap query per search. When the stamp changed, the search loads the index file for that stamp
+from ``DATA_DIR/models/search-<stamp hash>.pickle`` if one exists; otherwise a small corpus (at
+most ``SYNC_DOCS`` documents, well under a second) is rebuilt at once, and a bigger one is
+rebuilt in a background thread while the previous index keeps answering (a few seconds for
+10,000 FAQs and 1,000 articles). Every build is saved atomically so other processes load it
+instead of building again; the worker task :func:`kefu.knowledge.tasks.refresh_search_index`
+also builds and saves it every minute when the content changed. A fresh process with no index
+at all builds (or loads) it in its first search.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
+import logging
+import os
+import pickle
 import re
+import tempfile
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import bm25s  # type: ignore[import-untyped]
 import jieba  # type: ignore[import-untyped]
+from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Max, Q
 
 from kefu.knowledge.models import Article, ArticleState, Faq, FaqSimilarQuestion
 
 FIELD_BOOST = 3
 MAX_QUERY = 200
+SYNC_DOCS = 1000
+"""Largest corpus (published articles + active FAQs) rebuilt inside a search."""
+INDEX_VERSION = 1
+KEEP_FILES = 2
+logger = logging.getLogger(__name__)
 _HAN = re.compile(r"[\u3400-\u9fff]+")
 _LATIN = re.compile(r"[a-z0-9]+")
 _TOKEN_RUN = re.compile(r"[\u3400-\u9fff]+|[a-z0-9]+")
@@ -132,19 +155,100 @@ def build_index(stamp: tuple[Any, ...]) -> SearchIndex:
     return index
 
 
+def index_path(stamp: tuple[Any, ...]) -> Path:
+    digest = hashlib.sha1(repr((INDEX_VERSION, stamp)).encode()).hexdigest()[:16]
+    return Path(settings.DATA_DIR) / "models" / f"search-{digest}.pickle"
+
+
+def save_index(index: SearchIndex) -> Path:
+    """Write atomically (temporary file + rename); keep the newest ``KEEP_FILES`` files."""
+    path = index_path(index.stamp)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=".search-", suffix=".tmp")
+    with os.fdopen(handle, "wb") as out:
+        pickle.dump(index, out, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+    files = sorted(path.parent.glob("search-*.pickle"), key=lambda p: p.stat().st_mtime)
+    for stale in files[:-KEEP_FILES]:
+        stale.unlink(missing_ok=True)
+    return path
+
+
+def load_index(stamp: tuple[Any, ...]) -> SearchIndex | None:
+    """The saved index for ``stamp`` (our own file in the data directory), if any."""
+    path = index_path(stamp)
+    try:
+        with open(path, "rb") as handle:
+            index = pickle.load(handle)  # our own file (save_index), not user input
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+        return None
+    return index if isinstance(index, SearchIndex) and index.stamp == stamp else None
+
+
+def index_refresh() -> dict[str, int]:
+    """Build and save the index for the current content unless its file exists (the task)."""
+    stamp = content_stamp()
+    if index_path(stamp).exists():
+        return {"built": 0}
+    index = build_index(stamp)
+    save_index(index)
+    return {"built": 1, "docs": len(index.docs)}
+
+
+def _corpus_size(stamp: tuple[Any, ...]) -> int:
+    return int(stamp[0] or 0) + int(stamp[4] or 0)  # published articles + active FAQs
+
+
 _lock = threading.Lock()
 _current: SearchIndex | None = None
+_building: set[tuple[Any, ...]] = set()
+
+
+def _build_in_background(stamp: tuple[Any, ...]) -> None:
+    def run() -> None:
+        global _current
+        try:
+            index = load_index(stamp) or build_index(stamp)
+            if not index_path(stamp).exists():
+                save_index(index)
+            with _lock:
+                _current = index
+        except Exception:
+            logger.exception("search index rebuild failed")
+        finally:
+            with _lock:
+                _building.discard(stamp)
+            connection.close()  # this thread's own database connection
+
+    with _lock:
+        if stamp in _building:
+            return
+        _building.add(stamp)
+    threading.Thread(target=run, name="kefu-search-index", daemon=True).start()
 
 
 def current_index() -> SearchIndex:
-    """The process's index, rebuilt when the content stamp changed."""
+    """The index for the current content, or the previous one while a new one is built."""
     global _current
     stamp = content_stamp()
-    if _current is not None and _current.stamp == stamp:
-        return _current
-    with _lock:
+    current = _current
+    if current is not None and current.stamp == stamp:
+        return current
+    loaded = load_index(stamp)
+    if loaded is not None:
+        with _lock:
+            _current = loaded
+        return loaded
+    if current is not None and _corpus_size(stamp) > SYNC_DOCS:
+        _build_in_background(stamp)
+        return current
+    with _lock:  # first search of the process, or a small corpus: build now
         if _current is None or _current.stamp != stamp:
             _current = build_index(stamp)
+            try:
+                save_index(_current)
+            except OSError:
+                logger.exception("could not save the search index")
         return _current
 
 

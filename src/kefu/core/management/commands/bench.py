@@ -39,11 +39,13 @@ def _admin_sql(url: str, statement: str) -> None:
 class Command(BaseCommand):
     help = (
         "Benchmarks: `kefu bench core|web --tickets N`, `kefu bench sla`, `kefu bench channels`, "
-        "`kefu bench qa`, `kefu bench assist` print one JSON object."
+        "`kefu bench qa`, `kefu bench assist`, `kefu bench faq-scale` print one JSON object."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("suite", choices=["core", "sla", "web", "channels", "qa", "assist"])
+        parser.add_argument(
+            "suite", choices=["core", "sla", "web", "channels", "qa", "assist", "faq-scale"]
+        )
         parser.add_argument("--tickets", type=int, default=100_000, help="core: tickets to seed")
         parser.add_argument(
             "--open-tickets", type=int, default=100_000, help="sla: open tickets to seed"
@@ -72,6 +74,11 @@ class Command(BaseCommand):
             from kefu.bench.assist import run_assist_benchmark
 
             self.stdout.write(json.dumps(run_assist_benchmark(), ensure_ascii=False))
+            return
+        if options["suite"] == "faq-scale":  # 10,000 FAQs built from ../shared/data
+            from kefu.bench.faq_scale import run_faq_scale_benchmark
+
+            self.stdout.write(json.dumps(run_faq_scale_benchmark(), ensure_ascii=False))
             return
         tickets = options["tickets"]
         if tickets < 1 or options["open_tickets"] < 1:
