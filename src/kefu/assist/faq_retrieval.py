@@ -136,7 +136,11 @@ class FaqRetriever:
 
     def top(self, texts: Sequence[str], k: int = 1) -> list[list[tuple[str, float]]]:
         """The ``k`` best (label, score) per text, best first."""
-        return self.top_of(self.scores(texts), k)
+        texts = list(texts)
+        out: list[list[tuple[str, float]]] = []
+        for start in range(0, len(texts), _CHUNK):  # never a texts × FAQs matrix
+            out += self.top_of(self.scores(texts[start : start + _CHUNK]), k)
+        return out
 
     def top_of(self, scores: np.ndarray, k: int) -> list[list[tuple[str, float]]]:
         """The ``k`` best (label, score) per row of a :meth:`scores` matrix."""
@@ -150,6 +154,12 @@ class FaqRetriever:
 
     def decision(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(best label, best score) per text."""
-        scores = self.scores(texts)
-        best = scores.argmax(axis=1)
-        return self.labels[best], scores[np.arange(len(best)), best]
+        texts = list(texts)
+        labels = np.empty(len(texts), dtype=object)
+        values = np.empty(len(texts), dtype=np.float64)
+        for start in range(0, len(texts), _CHUNK):
+            scores = self.scores(texts[start : start + _CHUNK])
+            best = scores.argmax(axis=1)
+            labels[start : start + len(best)] = self.labels[best]
+            values[start : start + len(best)] = scores[np.arange(len(best)), best]
+        return labels, values
