@@ -324,16 +324,16 @@ def bot_handoff(
 
     In the chat widget ``start_chat`` opens the real chat and returns its contact; the bot's
     transcript (:func:`bot_transcript`) becomes the chat's first messages and the contact is
-    linked to the session, so the agent sees what was asked. It runs before the session changes, and the session is
-    checked first, so a refused chat (closed hours) leaves the session as it was."""
-    if session.outcome not in OUTCOME_TRANSITIONS or (
-        BotOutcome.HANDED_OFF not in OUTCOME_TRANSITIONS[session.outcome]
-    ):
-        raise Conflict("this conversation has ended; start a new one", field="session")
-    contact = start_chat() if start_chat is not None else None
-    moment = now()
+    linked to the session, so the agent sees what was asked. The locked session is checked
+    first and the chat starts inside the same transaction: a second hand-off of the same
+    session (a double click) waits and is refused without opening a chat of its own, and a
+    refused chat (closed hours) leaves the session as it was."""
     with transaction.atomic():
         locked = _locked(session)
+        if BotOutcome.HANDED_OFF not in OUTCOME_TRANSITIONS.get(locked.outcome, frozenset()):
+            raise Conflict("this conversation has ended; start a new one", field="session")
+        contact = start_chat() if start_chat is not None else None
+        moment = now()
         _move(locked, BotOutcome.HANDED_OFF, moment)
         locked.updated_at = moment
         if contact is not None:

@@ -179,6 +179,25 @@ def test_refused_chat_leaves_the_session_unchanged(faqs, team):
     assert session.outcome == BotOutcome.OPEN and session.contact is None
 
 
+def test_a_second_handoff_of_the_same_session_opens_no_chat(faqs):
+    """A double click on "talk to a person": the second request holds a session read before the
+    first committed; it is refused before it opens a chat (no orphan chat in the queue)."""
+    session = bot_services.bot_session_start(channel="chat", visitor_key="v" * 64)
+    bot_services.bot_ask(session=session, question="发票怎么开具")
+    stale = BotSession.objects.get(pk=session.pk)
+    bot_services.bot_handoff(session=session)
+    assert stale.outcome == BotOutcome.OPEN  # what the second request still believes
+    started: list[str] = []
+
+    def start_chat():
+        started.append("chat")
+        return None
+
+    with pytest.raises(Conflict):
+        bot_services.bot_handoff(session=stale, start_chat=start_chat)
+    assert started == []
+
+
 def test_idle_sessions_close_answered_or_abandoned(faqs):
     def make(question, minutes_ago):
         session = bot_services.bot_session_start(channel="portal", visitor_key="x" * 64)
