@@ -11,8 +11,8 @@ every POST needs the CSRF token (``X-CSRFToken`` header), like the portal's form
 * ``POST /feedback`` ``{"turn", "helpful"}`` — rate an answer, once (409 the second time);
 * ``POST /handoff`` — talk to a person: outcome ``handed_off``, ``next`` is the request form.
 
-Questions are limited per client address and hour like the portal's FAQ search
-(``KEFU_PORTAL_SEARCHES_PER_HOUR``; 429 with ``Retry-After``). The chat widget's bot uses the
+Questions (and new conversations from ``/start``) are limited per client address and hour like
+the portal's FAQ search (``KEFU_PORTAL_SEARCHES_PER_HOUR``; 429 with ``Retry-After``). The chat widget's bot uses the
 widget's own cross-origin API under ``/chat/api/<key>/bot/…`` (token in the body).
 
 Staff: ``GET /report?start=&end=&channel=`` — the deflection report (team leads, service managers,
@@ -90,7 +90,8 @@ def _reply(request: HttpRequest, session: Any, turn: Any, status: int = 200) -> 
 
 @router.post("/start", auth=None, response={201: dict})
 def bot_start(request: HttpRequest) -> Any:
-    refused = _guard(request, counted=False)
+    # Counted like a question: each call writes a session row, so it must not be unlimited.
+    refused = _guard(request, counted=True)
     if refused is not None:
         return refused
     session = bot_services.bot_session_start(

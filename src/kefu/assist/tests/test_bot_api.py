@@ -144,6 +144,17 @@ def test_questions_are_rate_limited(portal, faqs, settings):
     assert BotTurn.objects.count() == 2
 
 
+def test_starting_conversations_is_rate_limited(portal, faqs, settings):
+    """/start writes a session row per call: it is counted like a question (no unlimited rows)."""
+    settings.KEFU_PORTAL_SEARCHES_PER_HOUR = 2
+    token = csrf_token(portal)
+    for _ in range(2):
+        assert bot(portal, "start", token=token).status_code == 201
+    limited = bot(portal, "start", token=token)
+    assert limited.status_code == 429 and int(limited["Retry-After"]) > 0
+    assert BotSession.objects.count() == 2
+
+
 # -- the portal without JavaScript -----------------------------------------------------------
 def test_portal_forms_without_javascript(client, faqs):
     response = client.post("/portal/bot/", {"action": "ask", "question": "如何申请退货退款"})
