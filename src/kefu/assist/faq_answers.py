@@ -184,17 +184,18 @@ def build_model(stamp: tuple[Any, ...] | None = None) -> FaqModel:
         return model
     backend = _backend()
     model.embeddings = backend is not None
-    if len(model.questions) < MIN_CV_FAQS or len(texts) < MIN_CV_QUESTIONS:
-        model.scorer = FaqRetriever(backend, centroid_weight=0.0).fit(texts, labels)
-        model.method = "similarity"
-        return model
-    matcher = FaqMatcher(embedding=backend, pseudo_oos=0.2, min_oos_recall=ANSWER_OOS_RECALL)
-    matcher.fit(texts, labels)
-    model.scorer = matcher
-    model.method = matcher.method_used
-    model.answer_at = matcher.threshold
-    model.choices_at = min(_choices_threshold(matcher), model.answer_at)
-    matcher.cv = None  # not needed at run time
+    if len(model.questions) >= MIN_CV_FAQS and len(texts) >= MIN_CV_QUESTIONS:
+        matcher = FaqMatcher(embedding=backend, pseudo_oos=0.2, min_oos_recall=ANSWER_OOS_RECALL)
+        matcher.fit(texts, labels)
+        answer_at = matcher.threshold
+        choices_at = min(_choices_threshold(matcher), answer_at)
+        matcher.cv = None  # not needed at run time
+        if np.isfinite(answer_at) and np.isfinite(choices_at):
+            model.scorer, model.method = matcher, matcher.method_used
+            model.answer_at, model.choices_at = answer_at, choices_at
+            return model
+    model.scorer = FaqRetriever(backend, centroid_weight=0.0).fit(texts, labels)
+    model.method = "similarity"
     return model
 
 
