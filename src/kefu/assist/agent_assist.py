@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from kefu.accounts.roles import Role
 from kefu.accounts.selectors import user_roles
-from kefu.assist.faq_answers import faq_matches
+from kefu.assist.faq_answers import CHOICES_AT, faq_matches
 from kefu.core.errors import InvalidInput, PermissionDenied
 from kefu.knowledge.article_selectors import articles_visible_to
 from kefu.knowledge.markdown import render_markdown
@@ -64,8 +64,10 @@ CONTEXT_DECAY = 0.6
 FAQ_LIMIT = 3
 ARTICLE_LIMIT = 3
 SCRIPT_LIMIT = 3
-MIN_FAQ_SCORE = 0.12
-"""Below this combined similarity an FAQ is noise, not a suggestion."""
+MIN_FAQ_SCORE = CHOICES_AT
+"""Below this combined confidence an FAQ is noise, not a suggestion: the FAQ bot's own bar for
+offering an entry as a choice (scores are on :mod:`kefu.assist.faq_answers`' common 0–1 scale,
+where greetings and "在吗" still reach 0.15–0.2 against any entry)."""
 MIN_SCRIPT_SIMILARITY = 0.12
 STAGE_WEIGHT = 1.0
 SECOND_STAGE_WEIGHT = 0.6
