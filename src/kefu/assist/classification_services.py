@@ -323,12 +323,13 @@ def classification_suggest(
 ) -> ClassificationSuggestion | None:
     """A pending suggestion for the ticket or contact (exactly one of them) from the active
     model; None without an active model or without customer text. A ticket or contact that
-    already has a suggestion keeps it (the task may run twice)."""
+    already has a suggestion keeps it (the task may run twice): the check is repeated with the
+    ticket or contact row locked, so the task and the sweep racing for the same one leave one
+    suggestion."""
     if (ticket is None) == (contact is None):
         raise InvalidInput("give a ticket or a contact, not both", field="ticket")
-    existing = ClassificationSuggestion.objects.filter(
-        Q(ticket=ticket) if ticket is not None else Q(contact=contact)
-    ).first()
+    mine = Q(ticket=ticket) if ticket is not None else Q(contact=contact)
+    existing = ClassificationSuggestion.objects.filter(mine).first()
     if existing is not None:
         return existing
     loaded = active_classifier()
@@ -342,6 +343,13 @@ def classification_suggest(
     category = Category.objects.filter(pk=int(suggested.category), is_active=True).first()
     urgency = suggested.urgency if suggested.urgency in Urgency.values else ""
     with transaction.atomic():
+        if ticket is not None:
+            Ticket.objects.select_for_update().filter(pk=ticket.pk).first()
+        else:
+            Contact.objects.select_for_update().filter(pk=contact.pk).first()  # type: ignore[union-attr]
+        existing = ClassificationSuggestion.objects.filter(mine).first()
+        if existing is not None:  # made meanwhile (the model ran outside the lock)
+            return existing
         return ClassificationSuggestion.objects.create(
             ticket=ticket,
             contact=contact,

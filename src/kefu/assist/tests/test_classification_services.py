@@ -210,6 +210,34 @@ def test_corrections_feed_the_next_training(data_dir: Path, agent) -> None:
     assert run.corrections == 1 and run.examples == 37
 
 
+def test_a_suggestion_made_meanwhile_is_kept_not_doubled(
+    data_dir: Path, agent, monkeypatch
+) -> None:
+    """The task and the sweep suggest for the same new ticket at once: while one runs the model
+    (outside the lock) the other stores its suggestion; the first finds it and adds none."""
+    from kefu.assist import classification_services
+    from kefu.core.timeutils import now
+
+    seed_training_tickets()
+    _train()
+    ticket = make_ticket(actor=agent, subject="维修", description="洗衣机坏了要维修")
+    loaded = classification_services.active_classifier()
+    assert loaded is not None
+    run, model = loaded
+
+    class OtherWorkerMeanwhile:
+        def suggest(self, texts):
+            ClassificationSuggestion.objects.create(ticket=ticket, run=run, created_at=now())
+            return model.suggest(texts)
+
+    monkeypatch.setattr(
+        classification_services, "active_classifier", lambda: (run, OtherWorkerMeanwhile())
+    )
+    kept = classification_suggest(ticket=ticket)
+    assert ClassificationSuggestion.objects.filter(ticket=ticket).count() == 1
+    assert kept is not None and kept.category is None  # the other worker's row, not a second
+
+
 def test_suggest_needs_exactly_one_target(agent) -> None:
     with pytest.raises(InvalidInput):
         classification_suggest()
