@@ -33,7 +33,8 @@ from django.utils.http import http_date
 from kefu.knowledge.attachment_files import CHUNK, attachment_path, inline_type
 from kefu.knowledge.models import ArticleAttachment
 
-_RANGE = re.compile(r"^\s*(\d*)\s*-\s*(\d*)\s*$")
+# ASCII digits only: Python's \d also takes "１２" (fullwidth), which int() reads as 12.
+_RANGE = re.compile(r"^\s*(\d*)\s*-\s*(\d*)\s*$", re.ASCII)
 # Digits beyond this are refused rather than parsed into huge integers.
 _MAX_DIGITS = 19
 
@@ -59,8 +60,12 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
     if match is None:
         raise RangeNotSatisfiable(header)
     first_text, last_text = match.groups()
-    if len(first_text) > _MAX_DIGITS or len(last_text) > _MAX_DIGITS:
-        raise RangeNotSatisfiable(header)
+    if len(first_text) > _MAX_DIGITS:
+        raise RangeNotSatisfiable(header)  # a start past any file we hold
+    if len(last_text) > _MAX_DIGITS:
+        # Past the end of any file: "first-" (cut to the end, RFC 9110 §14.1.2) or, for a
+        # suffix, the whole file.
+        last_text = "" if first_text else str(size)
     if not first_text:
         if not last_text:
             raise RangeNotSatisfiable(header)  # "bytes=-"

@@ -197,6 +197,9 @@ def test_remove_deletes_the_file_after_commit(
         ("bytes = 3 - 4", (3, 4)),
         ("items=0-9", None),  # unknown unit: ignored
         ("bytes=0-1,5-6", None),  # several ranges: the whole file
+        # Regression: a last byte of more than 19 digits is past the end, not a 416.
+        ("bytes=10-" + "9" * 30, (10, 99)),
+        ("bytes=-" + "9" * 30, (0, 99)),
     ],
 )
 def test_parse_range(header, expected):
@@ -215,6 +218,9 @@ def test_parse_range(header, expected):
         "bytes=1-2-3",
         "bytes=0-1,x",
         "bytes=" + "9" * 30 + "-",
+        # Regression: fullwidth digits are not a byte position (\d matched them before).
+        "bytes=１-２",
+        "bytes=-５",
     ],
 )
 def test_parse_range_refuses(header):
