@@ -69,6 +69,8 @@ MAX_QUESTION = 500
 ANSWER_OOS_RECALL = 0.8
 CHOICES_OOS_RECALL = 0.5
 MIN_CV_FAQS = 10
+KNN_ABOVE = 300
+"""More active entries than this: retrieval instead of the SVM (see FaqMatcher)."""
 MIN_CV_QUESTIONS = 30
 SYNC_BUILD_MAX = 500
 """Largest FAQ set built inside a request when no model file exists yet."""
@@ -185,7 +187,12 @@ def build_model(stamp: tuple[Any, ...] | None = None) -> FaqModel:
     backend = _backend()
     model.embeddings = backend is not None
     if len(model.questions) >= MIN_CV_FAQS and len(texts) >= MIN_CV_QUESTIONS:
-        matcher = FaqMatcher(embedding=backend, pseudo_oos=0.2, min_oos_recall=ANSWER_OOS_RECALL)
+        matcher = FaqMatcher(
+            embedding=backend,
+            pseudo_oos=0.2,
+            min_oos_recall=ANSWER_OOS_RECALL,
+            knn_above=KNN_ABOVE,
+        )
         matcher.fit(texts, labels)
         answer_at = matcher.threshold
         choices_at = min(_choices_threshold(matcher), answer_at)

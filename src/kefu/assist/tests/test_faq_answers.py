@@ -98,6 +98,20 @@ def test_thresholds_by_cross_validation_on_the_faq_set() -> None:
     assert all(0.0 <= c.score <= 1.0 for c in ranked)
 
 
+def test_many_entries_use_retrieval(monkeypatch) -> None:
+    monkeypatch.setattr(faq_answers, "KNN_ABOVE", 5)  # as if the set had over 300 entries
+    user = UserFactory()
+    faqs = {question: _faq(user, question, similar) for question, similar in ENTRIES.items()}
+    model = current_model()
+    assert model is not None and model.method == "knn"
+    assert model.choices_at <= model.answer_at
+    best = answer_question("优惠券在哪里领").best
+    assert best is not None and best.faq_id == faqs["优惠券怎么领取"].pk
+    sure = answer_question("怎么重置密码")
+    assert sure.kind == "answer" and sure.best is not None
+    assert sure.best.faq_id == faqs["忘记密码怎么办"].pk
+
+
 def test_task_writes_the_model_file_and_processes_load_it(monkeypatch) -> None:
     user = UserFactory()
     refund = _faq(user, "如何申请退款", ["怎么退款"])
