@@ -130,14 +130,18 @@ def bot_session_start(*, channel: Any, visitor_key: str, customer: Any = None) -
 
 
 def bot_session_for_question(*, channel: Any, visitor_key: str) -> BotSession:
-    """The browser's latest session if it still takes questions, else a new one."""
+    """The browser's latest session if it still takes questions and was touched within
+    :data:`IDLE_MINUTES`, else a new one. A rated session is never closed by the idle task, so
+    without the time bound a browser coming back days later would add to it and its new
+    conversation would have no outcome of its own (TEC-2: every session records its outcome)."""
     chosen = _channel(channel)
     session = (
         BotSession.objects.filter(channel=chosen, visitor_key=visitor_key)
         .order_by("-started_at", "-id")
         .first()
     )
-    if session is not None and session.outcome in TAKES_QUESTIONS:
+    recent = now() - dt.timedelta(minutes=IDLE_MINUTES)
+    if session is not None and session.outcome in TAKES_QUESTIONS and session.updated_at >= recent:
         return session
     return bot_session_start(channel=chosen, visitor_key=visitor_key)
 

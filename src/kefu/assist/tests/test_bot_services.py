@@ -229,6 +229,22 @@ def test_a_new_question_after_the_end_starts_a_new_session(faqs, session):
     assert again.pk != session.pk and again.outcome == BotOutcome.OPEN
 
 
+def test_a_question_after_a_long_pause_starts_a_new_session(faqs, session):
+    """A rated session keeps taking questions while the customer is there; one coming back
+    after the idle time starts a new conversation, which gets an outcome of its own."""
+    turn = bot_services.bot_ask(session=session, question="如何申请退货退款")
+    bot_services.bot_feedback(session=session, turn_id=turn.pk, helpful=True)
+    key = session.visitor_key
+    assert bot_services.bot_session_for_question(channel="portal", visitor_key=key) == session
+    BotSession.objects.filter(pk=session.pk).update(
+        updated_at=now() - dt.timedelta(minutes=bot_services.IDLE_MINUTES + 1)
+    )
+    later = bot_services.bot_session_for_question(channel="portal", visitor_key=key)
+    assert later.pk != session.pk and later.outcome == BotOutcome.OPEN
+    session.refresh_from_db()
+    assert session.outcome == BotOutcome.HELPFUL and session.questions == 1
+
+
 def test_the_periodic_task_closes_idle_sessions_and_records_its_run(faqs):
     from kefu.assist.tasks import bot_close_idle_sessions
     from kefu.core.models import TaskRun
