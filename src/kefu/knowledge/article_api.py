@@ -96,7 +96,9 @@ def article_out(article: Article, *, user: Any, full: bool = False) -> dict[str,
         item["body_html"] = render_markdown(article.body)
         item["published_html"] = render_markdown(published.body) if published else None
         item["allowed_transitions"] = services.allowed_transitions(user, article)
-        item["attachments"] = [attachment_out(a) for a in selectors.article_attachments(article)]
+        item["attachments"] = [
+            attachment_out(a) for a in selectors.article_attachments(article, user=user)
+        ]
     return item
 
 
@@ -215,7 +217,11 @@ def diff_versions(
 @router.get("/{article_id}/attachments", response=dict[str, Any])
 def list_attachments(request: HttpRequest, article_id: ObjectId) -> dict[str, Any]:
     article = selectors.article_get(user=request.user, article_id=article_id)
-    return {"items": [attachment_out(a) for a in selectors.article_attachments(article)]}
+    return {
+        "items": [
+            attachment_out(a) for a in selectors.article_attachments(article, user=request.user)
+        ]
+    }
 
 
 @router.post(

@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 
 from kefu.core.errors import InvalidInput, NotFound
 from kefu.core.timeutils import local_date, now
-from kefu.knowledge.article_services import may_review_articles
+from kefu.knowledge.article_services import may_edit_article, may_review_articles
 from kefu.knowledge.models import (
     Article,
     ArticleAttachment,
@@ -105,20 +105,35 @@ def version_diff(*, article: Article, a: int, b: int) -> list[tuple[str, str]]:
     return rows
 
 
-def article_attachments(article: Article) -> QuerySet[ArticleAttachment]:
-    """The attachments of an article the caller already may see, oldest first."""
-    return article.attachments.select_related("uploaded_by").order_by("uploaded_at", "id")
+def _published_attachments(
+    rows: QuerySet[ArticleAttachment], article: Article, user: Any
+) -> QuerySet[ArticleAttachment]:
+    """While a revision of a published article is drafted or in review, readers who may not
+    edit it see only the attachments it was published with: one added to the revision waits
+    for the review like the revised text (TEC-5)."""
+    if (
+        article.state == ArticleState.PUBLISHED
+        or article.published_at is None
+        or may_edit_article(user, article)
+    ):
+        return rows
+    return rows.filter(uploaded_at__lte=article.published_at)
+
+
+def article_attachments(article: Article, *, user: Any) -> QuerySet[ArticleAttachment]:
+    """The attachments of an article ``user`` already may see, oldest first (those of an
+    unpublished revision only to its editors)."""
+    rows = article.attachments.select_related("uploaded_by").order_by("uploaded_at", "id")
+    return _published_attachments(rows, article, user)
 
 
 def article_attachment_get(*, user: Any, article_id: int, attachment_id: int) -> ArticleAttachment:
     """One attachment of an article ``user`` may see, or 404: an attachment is visible exactly
-    when its article is (a draft's attachments only to its owner and reviewers)."""
+    when its article is (a draft's attachments only to its owner and reviewers), and one added
+    to an unpublished revision of a published article only to its editors."""
     article = article_get(user=user, article_id=article_id)
-    attachment = (
-        ArticleAttachment.objects.filter(article=article, pk=attachment_id)
-        .select_related("article")
-        .first()
-    )
+    rows = ArticleAttachment.objects.filter(article=article, pk=attachment_id)
+    attachment = _published_attachments(rows, article, user).select_related("article").first()
     if attachment is None:
         raise NotFound("no such attachment")
     return attachment

@@ -191,7 +191,7 @@ def article_page(request: HttpRequest, article_id: int) -> HttpResponse:
             "may_edit": editable and article.state in services.EDITABLE_STATES,
             "may_confirm": services.may_review_articles(request.user)
             and article.state == ArticleState.PUBLISHED,
-            "attachments": list(selectors.article_attachments(article)),
+            "attachments": list(selectors.article_attachments(article, user=request.user)),
             "may_attach": editable and article.state in services.EDITABLE_STATES,
             "attach_accept": attachment_files.ACCEPT,
             "attach_types": ", ".join(attachment_files.EXTENSIONS),

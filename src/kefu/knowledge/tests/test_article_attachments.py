@@ -368,6 +368,30 @@ def test_draft_attachments_are_hidden_like_the_draft(client, agent, other_agent,
     )
 
 
+def test_revision_attachments_wait_for_the_review(client, agent, other_agent, manager, draft):
+    # Regression: a file added to a revision of a published article was shown to every agent
+    # at once, before any reviewer had seen it.
+    published = _add(agent, draft)
+    article_transition(actor=agent, article=draft, to=S.IN_REVIEW)
+    article_transition(actor=manager, article=draft, to=S.PUBLISHED)
+    article_transition(actor=agent, article=draft, to=S.DRAFT)  # a revision
+    added = _add(agent, draft, name="新规.pdf")
+    client.force_login(other_agent)
+    assert client.get(_page_url(published)).status_code == 200
+    assert client.get(_page_url(added)).status_code == 404
+    assert "新规.pdf" not in client.get(f"/knowledge/articles/{draft.pk}/").content.decode()
+    listed = client.get(f"{API}/{draft.pk}/attachments").json()["items"]
+    assert [item["id"] for item in listed] == [published.pk]
+    detail = client.get(f"{API}/{draft.pk}").json()["attachments"]
+    assert [item["id"] for item in detail] == [published.pk]
+    # Its editors see it; once the revision is published, everyone does.
+    assert article_attachment_get(user=agent, article_id=draft.pk, attachment_id=added.pk)
+    assert article_attachment_get(user=manager, article_id=draft.pk, attachment_id=added.pk)
+    article_transition(actor=agent, article=draft, to=S.IN_REVIEW)
+    article_transition(actor=manager, article=draft, to=S.PUBLISHED)
+    assert client.get(_page_url(added)).status_code == 200
+
+
 def test_page_remove(client, agent, draft, django_capture_on_commit_callbacks):
     attachment = _add(agent, draft)
     stored = storage_path(attachment.storage_name)
