@@ -3,6 +3,7 @@ forms, the chat widget's bot endpoints with the hand-off to a real chat, rate li
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -10,9 +11,11 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from kefu.assist.bot_services import IDLE_MINUTES
 from kefu.assist.models import BotOutcome, BotReplyKind, BotSession, BotTurn
 from kefu.channels.chat import services as chat_services
 from kefu.channels.models import ChatWidget, ContactMessage, Presence, Speaker
+from kefu.core.timeutils import now
 from kefu.knowledge.faq_services import faq_create
 
 pytestmark = pytest.mark.django_db
@@ -171,6 +174,14 @@ def test_portal_forms_without_javascript(client, faqs):
     form = client.get(response["Location"]).content.decode()
     assert "如何申请退货退款" in form  # the request form starts from the question
     assert BotSession.objects.get().outcome == BotOutcome.HANDED_OFF
+
+
+def test_portal_page_drops_a_conversation_left_idle(client, faqs):
+    """After the idle time the page shows no old answers: the next question starts anew."""
+    client.post("/portal/bot/", {"action": "ask", "question": "如何申请退货退款"})
+    assert "订单详情" in client.get("/portal/").content.decode()
+    BotSession.objects.update(updated_at=now() - dt.timedelta(minutes=IDLE_MINUTES + 1))
+    assert "订单详情" not in client.get("/portal/").content.decode()
 
 
 def test_portal_form_refuses_an_empty_question(client, faqs):

@@ -18,6 +18,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext, pgettext_lazy
 
 from kefu.core.errors import InvalidInput, NotFound
+from kefu.core.timeutils import now
 from kefu.customers.identities import IdentityKind, mask_identity
 from kefu.customers.models import ContactChannel
 from kefu.knowledge.markdown import render_markdown
@@ -226,7 +227,7 @@ def portal_bot_context(visitor_key: str) -> dict[str, Any]:
     """The FAQ bot box of the portal's front page (TEC-2): whether the bot has entries for the
     portal, and this browser's conversation while it still takes questions."""
     from kefu.assist.bot_selectors import bot_available, bot_conversation
-    from kefu.assist.bot_services import TAKES_QUESTIONS
+    from kefu.assist.bot_services import IDLE_MINUTES, TAKES_QUESTIONS
     from kefu.assist.models import BotChannel, BotSession
 
     session = (
@@ -236,7 +237,14 @@ def portal_bot_context(visitor_key: str) -> dict[str, Any]:
         if visitor_key
         else None
     )
-    turns = bot_conversation(session) if session and session.outcome in TAKES_QUESTIONS else []
+    # Shown while it still takes questions and the customer is there: after the idle time the
+    # next question starts a new conversation (bot_session_for_question), so the old one is gone.
+    current = (
+        session is not None
+        and session.outcome in TAKES_QUESTIONS
+        and session.updated_at >= now() - dt.timedelta(minutes=IDLE_MINUTES)
+    )
+    turns = bot_conversation(session) if session is not None and current else []
     return {
         "bot_available": bot_available(BotChannel.PORTAL),
         "bot_turns": turns,
