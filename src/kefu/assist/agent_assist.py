@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Q
 from django.urls import reverse
@@ -35,6 +36,7 @@ from kefu.accounts.selectors import user_roles
 from kefu.assist.faq_answers import CHOICES_AT, faq_matches
 from kefu.core.errors import InvalidInput, PermissionDenied
 from kefu.knowledge.article_selectors import articles_visible_to
+from kefu.knowledge.faq_services import may_edit_faqs
 from kefu.knowledge.markdown import render_markdown
 from kefu.knowledge.models import ArticleState, Faq, FaqChannel, Script, ScriptStage
 from kefu.knowledge.search import search, snippet, tokenize
@@ -283,7 +285,17 @@ def _faq_usable(faq: Faq, channel: str) -> bool:
     return not allowed or FaqChannel.AGENT in allowed or bool(channel and channel in allowed)
 
 
-def _faq_suggestions(text: str, earlier: Sequence[str], channel: str) -> list[FaqSuggestion]:
+def _faq_url(faq: Faq, *, editor: bool) -> str:
+    """The entry's edit page for those who edit FAQs; for the others (agents get 403 there)
+    the FAQ list searched for its standard question."""
+    if editor:
+        return reverse("knowledge-faq-edit", args=[faq.pk])
+    return f"{reverse('knowledge-faqs')}?{urlencode({'q': faq.question})}"
+
+
+def _faq_suggestions(
+    user: Any, text: str, earlier: Sequence[str], channel: str
+) -> list[FaqSuggestion]:
     latest: dict[int, float] = {c.faq_id: c.score for c in faq_matches(text, limit=CANDIDATES)}
     context: dict[int, float] = {}
     for turn, weight in _weights(earlier):
@@ -302,6 +314,7 @@ def _faq_suggestions(text: str, earlier: Sequence[str], channel: str) -> list[Fa
         "id", "question", "answer", "channels"
     )
     by_id = {faq.pk: faq for faq in faqs}
+    editor = may_edit_faqs(user)
     found: list[FaqSuggestion] = []
     for faq_id, score in ranked:
         faq = by_id.get(faq_id)
@@ -321,7 +334,7 @@ def _faq_suggestions(text: str, earlier: Sequence[str], channel: str) -> list[Fa
                 answer_text=answer_plain_text(faq.answer),
                 score=round(score, 4),
                 reason=f"{reason} ({score:.0%})",
-                url=reverse("knowledge-faq-edit", args=[faq.pk]),
+                url=_faq_url(faq, editor=editor),
             )
         )
         if len(found) >= FAQ_LIMIT:
@@ -552,7 +565,7 @@ def assist_suggestions(
     earlier = [turn[:MAX_TEXT] for turn in context_texts if turn and turn.strip()]
     hints = conversation_stage(text, earlier=earlier, agent_turns=agent_turns)
     stage = hints[0].stage
-    faqs = _faq_suggestions(text, earlier, channel)
+    faqs = _faq_suggestions(user, text, earlier, channel)
     return AssistSuggestions(
         text=text,
         stage=stage,

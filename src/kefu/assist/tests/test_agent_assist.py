@@ -5,6 +5,7 @@ the ticket and contact endpoints that read the customer's latest message themsel
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 
 import pytest
 from django.utils import timezone, translation
@@ -147,12 +148,24 @@ def test_refund_question_ranks_the_refund_faq_first_with_html_and_plain_text(age
     assert "1. 打开订单详情" in best.answer_text
     assert "申请退款 (https://shop.example.com/refund)" in best.answer_text
     assert "latest message" in best.reason
-    assert best.url == f"/knowledge/faqs/{knowledge['refund'].pk}/"
+    # Regression: agents were sent to the edit page, which refuses them (403).
+    assert best.url == "/knowledge/faqs/?q=" + quote("如何申请退款")
     ids = [faq.id for faq in found.faqs]
     # Inactive entries and entries limited to another channel never come up.
     assert knowledge["inactive"].pk not in ids
     assert knowledge["portal_only"].pk not in ids
     assert len(ids) <= agent_assist.FAQ_LIMIT
+
+
+def test_the_faq_link_opens_a_page_the_user_may_open(client, agent, manager, knowledge):
+    for user, edit_page in ((agent, False), (manager, True)):
+        found = assist_suggestions(user=user, text="我想退款")
+        url = found.faqs[0].url
+        assert (url == f"/knowledge/faqs/{knowledge['refund'].pk}/") is edit_page
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "如何申请退款" in response.content.decode()
 
 
 @pytest.mark.parametrize("text", ["在吗", "你好", "???", "hello", "。。。"])
