@@ -273,3 +273,24 @@ def test_seeding_twice_adds_nothing(seeded):
         Faq.objects.count(),
         FaqSimilarQuestion.objects.count(),
     )
+
+
+# A customer's turn in a chat → the FAQ entry agent assist (TEC-1) should put beside the reply.
+ASSIST_SAMPLES = [
+    ("你好，我买的空调不制冷了，怎么报修？", "东西坏了怎么报修？"),
+    ("退款申请了三天了钱还没到", "退款多久能到账？"),
+    ("快递显示签收了但是我没收到东西", "显示已签收但我没收到？"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("message", "question"), ASSIST_SAMPLES)
+def test_agent_assist_suggests_the_right_faq_on_the_demo_content(seeded, message, question):
+    from kefu.accounts.models import User
+    from kefu.assist.agent_assist import assist_suggestions
+
+    found = assist_suggestions(user=User.objects.get(username="agent01"), text=message)
+    assert question in [faq.question for faq in found.faqs], [f.question for f in found.faqs]
+    assert found.articles, "the FAQ's linked article or a search hit"
+    # A greeting asks nothing: no FAQ answer is pushed at the agent.
+    assert assist_suggestions(user=User.objects.get(username="agent01"), text="在吗").faqs == []
