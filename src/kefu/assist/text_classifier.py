@@ -10,7 +10,9 @@ Features (measured on the developer splits of ../shared/data, see docs/assist.md
 
 :class:`IntentClassifier` and :class:`FaqMatcher` are one-vs-rest ``LinearSVC(C=1)``; the FAQ
 matcher answers only above a threshold on the best decision value, chosen by 3-fold
-cross-validation on its training rows (rows labelled ``oos`` are the negatives).
+cross-validation on its training rows (rows labelled ``oos`` are the negatives). The intent
+classifier's label fuses the SVM's standardised decision values with k-nearest-neighbour
+scores (cosine, k = 3) on the same features and on the embedding alone.
 :class:`PairClassifier` decides whether two texts mean the same (similarity features →
 ``HistGradientBoostingClassifier``).
 """
@@ -120,15 +122,29 @@ class _Features:
         self.l2 = l2
         self.sparse: SparseFeatures | None = None
 
-    def fit_transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+    def fit_blocks(self, texts: Sequence[str]) -> tuple[sparse.csr_matrix, np.ndarray | None]:
         self.sparse = SparseFeatures(detect_language(texts)).fit(texts)
-        return self.transform(texts)
+        return self.blocks(texts)
+
+    def fit_transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        return self.combine(*self.fit_blocks(texts))
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        return self.combine(*self.blocks(texts))
+
+    def blocks(self, texts: Sequence[str]) -> tuple[sparse.csr_matrix, np.ndarray | None]:
+        """(sparse TF-IDF rows, unit embedding rows or ``None``), unweighted."""
         assert self.sparse is not None, "fit first"
-        blocks = [self.sparse.transform(texts)]
+        dense = None
         if self.backend is not None:
-            blocks.append(sparse.csr_matrix(self.backend.embed(texts) * self.dense_weight))
+            dense = np.asarray(self.backend.embed(texts), dtype=np.float32)
+        return self.sparse.transform(texts), dense
+
+    def combine(self, words: sparse.csr_matrix, dense: np.ndarray | None) -> sparse.csr_matrix:
+        """The model's feature rows: ``words`` ⊕ ``dense`` × ``dense_weight``."""
+        blocks = [words]
+        if dense is not None:
+            blocks.append(sparse.csr_matrix(dense * self.dense_weight))
         matrix = sparse.csr_matrix(sparse.hstack(blocks).tocsr())
         return normalize(matrix) if self.l2 else matrix
 
@@ -137,7 +153,7 @@ class _Features:
 class Prediction:
     label: str
     confidence: float
-    """The best one-vs-rest decision value (higher = surer); not a probability."""
+    """The best one-vs-rest SVM decision value (higher = surer); not a probability."""
 
 
 def _check(texts: Sequence[str], labels: Sequence[str]) -> None:
@@ -147,15 +163,113 @@ def _check(texts: Sequence[str], labels: Sequence[str]) -> None:
         raise ValueError("at least two different labels are needed")
 
 
-class IntentClassifier:
-    """Intent / category classifier: LinearSVC on sparse ⊕ dense features."""
+def _standardised(scores: np.ndarray) -> np.ndarray:
+    """Each row minus its mean, divided by its standard deviation (over the classes)."""
+    centred = scores - scores.mean(axis=1, keepdims=True)
+    return np.asarray(centred / (centred.std(axis=1, keepdims=True) + 1e-9))
+
+
+def _top_k_mean(
+    similarities: np.ndarray, index: np.ndarray, sizes: np.ndarray, k: int
+) -> np.ndarray:
+    """Per class: the mean of the query's ``k`` highest similarities to the class's rows.
+
+    ``index`` is classes × longest class: the row numbers of each class, padded with the
+    column number one past the last row (a column of −inf is appended here)."""
+    padded = np.hstack([similarities, np.full((len(similarities), 1), -np.inf)])
+    grouped = padded[:, index]  # queries × classes × longest class
+    top = min(k, index.shape[1])
+    best = np.partition(grouped, index.shape[1] - top, axis=2)[:, :, -top:]
+    best[np.isneginf(best)] = 0.0
+    return np.asarray(best.sum(axis=2) / np.minimum(sizes, top)[None, :])
+
+
+class _Neighbours:
+    """The training rows of an :class:`IntentClassifier`, for cosine kNN scores per class."""
 
     def __init__(
-        self, *, embedding: EmbeddingChoice = "auto", c: float = 1.0, dense_weight: float = 1.0
+        self,
+        words: sparse.csr_matrix,
+        dense: np.ndarray | None,
+        dense_weight: float,
+        n_classes: int,
+        codes: np.ndarray,
     ) -> None:
+        self.words_t = sparse.csr_matrix(words.T, dtype=np.float32)  # features × rows
+        self.dense = None if dense is None else np.ascontiguousarray(dense.T, dtype=np.float32)
+        self.dense_weight = dense_weight
+        self.norms = self._norms(words, dense)
+        members = [np.flatnonzero(codes == j) for j in range(n_classes)]
+        self.sizes = np.asarray([len(m) for m in members])
+        self.index = np.full((n_classes, int(self.sizes.max())), len(codes), dtype=np.int64)
+        for j, rows in enumerate(members):
+            self.index[j, : len(rows)] = rows
+
+    def _norms(self, words: sparse.csr_matrix, dense: np.ndarray | None) -> np.ndarray:
+        squares = np.asarray(words.multiply(words).sum(axis=1), dtype=np.float64).ravel()
+        if dense is not None:
+            squares += self.dense_weight**2 * np.einsum("ij,ij->i", dense, dense)
+        return np.sqrt(np.maximum(squares, 1e-12))
+
+    def similarities(
+        self, words: sparse.csr_matrix, dense: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """(cosine on sparse ⊕ dense × weight, cosine on the embedding alone) to each row."""
+        combined = np.asarray((words @ self.words_t).toarray(), dtype=np.float64)
+        embedded = None
+        if dense is not None and self.dense is not None:
+            embedded = np.asarray(dense @ self.dense, dtype=np.float64)
+            combined += self.dense_weight**2 * embedded
+        combined /= self._norms(words, dense)[:, None] * self.norms[None, :]
+        return combined, embedded
+
+    def scores(self, similarities: np.ndarray, k: int) -> np.ndarray:
+        """queries × classes: the mean of the ``k`` best similarities to each class's rows."""
+        step = max(1, 4_000_000 // self.index.size)  # bounds the queries × index block
+        return np.vstack(
+            [
+                _top_k_mean(similarities[i : i + step], self.index, self.sizes, k)
+                for i in range(0, len(similarities), step)
+            ]
+        )
+
+
+class IntentClassifier:
+    """Intent / category classifier: LinearSVC on sparse ⊕ dense features, fused with kNN.
+
+    The label is the best class of ``z(SVM decision values) + knn_weight · z(kNN scores on
+    the same sparse ⊕ dense features) + dense_knn_weight · z(kNN scores on the embedding
+    alone)``, where ``z`` standardises each query's scores over the classes and a class's kNN
+    score is the mean cosine similarity of the query to its ``knn_k`` nearest training texts.
+    The neighbours add what a linear model misses on rare phrasings and entity names (5-fold
+    cross-validation on the train part of the developer splits: SMP2017 92.28 → 92.77 %,
+    BANKING77 91.74 → 92.06 %). ``knn_weight = dense_knn_weight = 0`` is the plain SVM. The
+    confidence stays the best SVM decision value, so thresholds and calibrations on it (FAQ
+    out-of-scope threshold, ticket classifier) keep their meaning.
+    """
+
+    chunk_rows = 256
+    """Queries per block when scoring neighbours (bounds the similarity matrix in memory)."""
+
+    def __init__(
+        self,
+        *,
+        embedding: EmbeddingChoice = "auto",
+        c: float = 1.0,
+        dense_weight: float = 1.0,
+        knn_k: int = 3,
+        knn_weight: float = 0.5,
+        dense_knn_weight: float = 0.25,
+    ) -> None:
+        if knn_k < 1:
+            raise ValueError("knn_k must be at least 1")
         self.features = _Features(_resolve(embedding), dense_weight)
         self.c = c
+        self.knn_k = knn_k
+        self.knn_weight = knn_weight
+        self.dense_knn_weight = dense_knn_weight
         self.model: LinearSVC | None = None
+        self._neighbours: _Neighbours | None = None
 
     @property
     def uses_embeddings(self) -> bool:
@@ -163,18 +277,43 @@ class IntentClassifier:
 
     def fit(self, texts: Sequence[str], labels: Sequence[str]) -> IntentClassifier:
         _check(texts, labels)
-        matrix = self.features.fit_transform(list(texts))
-        self.model = LinearSVC(C=self.c).fit(matrix, np.asarray(labels))
+        words, dense = self.features.fit_blocks(list(texts))
+        y = np.asarray(labels)
+        self.model = LinearSVC(C=self.c).fit(self.features.combine(words, dense), y)
+        self._neighbours = None
+        if self.knn_weight or self.dense_knn_weight:
+            codes = np.searchsorted(self.model.classes_, y)
+            self._neighbours = _Neighbours(
+                words, dense, self.features.dense_weight, len(self.model.classes_), codes
+            )
         return self
 
     def decision(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(best label, best decision value) per text."""
+        """(best label, best SVM decision value) per text."""
         if self.model is None:
             raise RuntimeError("the classifier is not fitted")
-        scores = np.asarray(self.model.decision_function(self.features.transform(list(texts))))
+        words, dense = self.features.blocks(list(texts))
+        scores = np.asarray(self.model.decision_function(self.features.combine(words, dense)))
         if scores.ndim == 1:  # two classes: one column, positive = classes_[1]
             scores = np.column_stack([-scores, scores])
-        best = scores.argmax(axis=1)
+        # models pickled before the neighbours existed have no such attribute
+        neighbours: _Neighbours | None = getattr(self, "_neighbours", None)
+        if neighbours is None or (dense is None) != (neighbours.dense is None):
+            best = scores.argmax(axis=1)
+        else:
+            best = np.empty(len(scores), dtype=np.int64)
+            for start in range(0, len(scores), self.chunk_rows):
+                rows = slice(start, start + self.chunk_rows)
+                fused = _standardised(scores[rows])
+                combined, embedded = neighbours.similarities(
+                    words[rows], None if dense is None else dense[rows]
+                )
+                fused += self.knn_weight * _standardised(neighbours.scores(combined, self.knn_k))
+                if embedded is not None and self.dense_knn_weight:
+                    fused += self.dense_knn_weight * _standardised(
+                        neighbours.scores(embedded, self.knn_k)
+                    )
+                best[rows] = fused.argmax(axis=1)
         return self.model.classes_[best], scores.max(axis=1)
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
