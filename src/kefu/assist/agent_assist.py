@@ -191,6 +191,7 @@ def assist_channel_clean(channel: str | None) -> str:
 
 # -- plain text of an FAQ answer ----------------------------------------------------------------
 
+_LIST_ITEM = re.compile(r"(- |\d+\. )")
 _BLOCKS = {"p", "div", "pre", "blockquote", "table", "tr", "h1", "h2", "h3", "h4", "h5", "h6"}
 
 
@@ -204,6 +205,7 @@ class _PlainText(HTMLParser):
         self.lists: list[list[int]] = []  # per open list: [ordered (0/1), counter]
         self.href: str | None = None
         self.link_text: list[str] = []
+        self.cells = 0  # cells so far in the current table row
 
     def _newline(self) -> None:
         if self.parts and not self.parts[-1].endswith("\n"):
@@ -224,8 +226,12 @@ class _PlainText(HTMLParser):
                 self.parts.append("  " * depth + "- ")
         elif tag == "br":
             self.parts.append("\n")
+        elif tag == "tr":
+            self.cells = 0
         elif tag in ("td", "th"):
-            self.parts.append(" ")
+            if self.cells:
+                self.parts.append(" | ")
+            self.cells += 1
         elif tag == "a":
             self.href = dict(attrs).get("href") or None
             self.link_text = []
@@ -249,6 +255,8 @@ class _PlainText(HTMLParser):
     def handle_data(self, data: str) -> None:
         if "\n" in data and not data.strip():
             return  # the line breaks between tags of the rendered HTML
+        if self.parts and self.parts[-1].endswith("\n"):
+            data = data.lstrip("\n")  # "<br>\n": one line break, not two
         if self.href is not None:
             self.link_text.append(data)
         self.parts.append(data)
@@ -263,7 +271,7 @@ def answer_plain_text(markdown: str) -> str:
     lines: list[str] = []
     for line in "".join(parser.parts).split("\n"):
         words = " ".join(line.split())
-        indent = len(line) - len(line.lstrip(" ")) if words.startswith(("-", *"0123456789")) else 0
+        indent = len(line) - len(line.lstrip(" ")) if _LIST_ITEM.match(words) else 0
         lines.append(" " * indent + words)
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 

@@ -182,6 +182,15 @@ def test_an_entry_for_the_customers_channel_is_offered_on_that_channel(agent, kn
     assert knowledge["portal_only"].pk not in [faq.id for faq in on_chat.faqs]
 
 
+def test_plain_text_keeps_line_breaks_and_table_cells():
+    # Regression: a hard line break ("  " at a line's end) gave an empty line, and table cells
+    # ran together with a stray indent on rows starting with a digit.
+    assert answer_plain_text("行一  \n行二") == "行一\n行二"
+    table = answer_plain_text("| 品类 | 保修 |\n|---|---|\n| 空调 | 3 年 |\n| 1 号 | 2 年 |")
+    assert table == "品类 | 保修\n空调 | 3 年\n1 号 | 2 年"
+    assert answer_plain_text("1. 甲\n   - 乙") == "1. 甲\n  - 乙"
+
+
 def test_earlier_turns_are_weaker_context(agent, knowledge):
     # "那要等多久" alone is about delivery; after a refund request the refund FAQ joins in.
     alone = assist_suggestions(user=agent, text="那要等多久")
