@@ -25,6 +25,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
+from ninja.responses import Status
 from ninja.utils import check_csrf
 from pydantic import Field
 
@@ -97,7 +98,7 @@ def bot_start(request: HttpRequest) -> Any:
     session = bot_services.bot_session_start(
         channel=PORTAL, visitor_key=portal_visitor_key(request)
     )
-    return 201, bot_selectors.bot_session_out(session)
+    return Status(201, bot_selectors.bot_session_out(session))
 
 
 @router.post("/ask", auth=None)
