@@ -177,3 +177,26 @@ def test_cached_embeddings_match_the_backend() -> None:
     first = cache.embed(["a", "b", "a"])
     assert np.allclose(first, backend.embed(["a", "b", "a"]))
     assert cache.embed([]).shape == (0, 16)
+
+
+def test_neighbour_fusion_off_is_the_plain_svm() -> None:
+    """``knn_weight = dense_knn_weight = 0`` gives exactly the LinearSVC's labels."""
+    texts, labels = _flatten(ZH)
+    plain = IntentClassifier(embedding=None, knn_weight=0, dense_knn_weight=0).fit(texts, labels)
+    assert plain.model is not None
+    queries = ["我想退款", "密码忘了怎么办", "我的快递呢", "退货", "登录不上"]
+    svm_labels = plain.model.predict(plain.features.combine(*plain.features.blocks(queries)))
+    assert [p.label for p in plain.predict(queries)] == [str(x) for x in svm_labels]
+
+
+def test_neighbour_fusion_batch_equals_one_by_one() -> None:
+    texts, labels = _flatten(ZH)
+    model = IntentClassifier(embedding=None).fit(texts, labels)
+    queries = ["我想退款", "密码忘了怎么办", "我的快递呢", "退货", "登录不上"]
+    batch = [p.label for p in model.predict(queries)]
+    assert batch == [model.predict([q])[0].label for q in queries]
+
+
+def test_neighbour_count_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="knn_k"):
+        IntentClassifier(embedding=None, knn_k=0)
