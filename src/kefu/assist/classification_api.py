@@ -25,9 +25,9 @@ from kefu.assist.classification_services import (
     classification_correct,
     may_decide,
 )
-from kefu.assist.classification_tasks import train_now
+from kefu.assist.classification_tasks import queue_training
 from kefu.assist.models import ClassificationSuggestion, ClassifierRun
-from kefu.core.errors import InvalidInput, NotFound, PermissionDenied
+from kefu.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from kefu.core.schemas import InputSchema, ObjectId
 
 router = Router(tags=["assist"])
@@ -99,10 +99,13 @@ def metrics(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@router.post("/train", response={202: dict[str, Any]}, summary="Queue a training")
+@router.post(
+    "/train", response={202: dict[str, Any], 409: dict[str, Any]}, summary="Queue a training"
+)
 def train(request: HttpRequest) -> Status[dict[str, Any]]:
     _require_manager(request)
-    train_now(request.user.pk)
+    if not queue_training(request.user.pk):
+        raise Conflict("a training is already queued or running")
     return Status(202, {"queued": True})
 
 

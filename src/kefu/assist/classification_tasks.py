@@ -16,6 +16,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from huey import crontab
@@ -106,14 +107,35 @@ def suggest_missed_recent() -> None:
         run.counts.update(suggest_missed(since=now() - dt.timedelta(hours=SWEEP_HOURS)))
 
 
+TRAINING_QUEUED_KEY = "kefu:assist:classifier-training-queued"
+TRAINING_QUEUED_SECONDS = 3600
+"""How long a queued "Train now" blocks another one (a worker that died frees it after this)."""
+
+
+def queue_training(actor_id: int | None = None) -> bool:
+    """Queue one training on request; ``False`` when one is already queued or running (repeated
+    clicks on "Train now" do not stack trainings on the worker)."""
+    if not cache.add(TRAINING_QUEUED_KEY, actor_id or 0, timeout=TRAINING_QUEUED_SECONDS):
+        return False
+    try:
+        train_now(actor_id)
+    except Exception:
+        cache.delete(TRAINING_QUEUED_KEY)
+        raise
+    return True
+
+
 @db_task()
 def train_now(actor_id: int | None = None) -> int:
     """Train on request (the "Train now" button / API); the new run's id."""
     from kefu.accounts.models import User
     from kefu.assist.classification_services import classifier_train
 
-    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
-    return classifier_train(actor=actor).pk
+    try:
+        actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+        return classifier_train(actor=actor).pk
+    finally:
+        cache.delete(TRAINING_QUEUED_KEY)
 
 
 @db_periodic_task(crontab(day_of_week="1", hour="3", minute="30"))

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kefu.assist import classification_selectors as selectors
 from kefu.assist.classification_services import classification_confirm, classification_correct
-from kefu.assist.classification_tasks import train_now
+from kefu.assist.classification_tasks import queue_training
 from kefu.assist.models import ClassificationSuggestion
 from kefu.core.errors import KefuError, NotFound
 from kefu.core.errors import PermissionDenied as Refused
@@ -53,10 +53,12 @@ def classification_page(request: HttpRequest) -> HttpResponse:
 def classification_train(request: HttpRequest) -> HttpResponse:
     """Queue a training on the worker; the run appears in the list when it is done."""
     _require_manager(request)
-    train_now(request.user.pk)
-    messages.success(
-        request, _("Training queued: the new run appears in the list when it has finished.")
-    )
+    if queue_training(request.user.pk):
+        messages.success(
+            request, _("Training queued: the new run appears in the list when it has finished.")
+        )
+    else:
+        messages.info(request, _("A training is already queued or running."))
     return redirect("assist-classification")
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from kefu.assist.classification_services import classification_suggest, classifier_train
+from kefu.assist.models import ClassifierRun
 from kefu.assist.tests.classification_support import seed_training_tickets, use_data_dir
 from kefu.tests_support.factories import make_ticket
 
@@ -83,3 +84,23 @@ def test_no_suggestion_is_404(client, agent, data_dir: Path) -> None:
     ticket = make_ticket(actor=agent)
     client.force_login(agent)
     assert client.get(URL + "/suggestion", {"ticket": ticket.number}).status_code == 404
+
+
+def test_a_second_train_while_one_is_queued_is_409(client, manager) -> None:
+    """Repeated "Train now" does not stack trainings: the queued marker refuses a second one
+    until the training finishes (here the marker stands for a training still on the queue)."""
+    from django.core.cache import cache
+
+    from kefu.assist.classification_tasks import TRAINING_QUEUED_KEY
+
+    client.force_login(manager)
+    cache.set(TRAINING_QUEUED_KEY, manager.pk, timeout=60)
+    try:
+        refused = client.post(URL + "/train")
+        assert refused.status_code == 409
+        assert not ClassifierRun.objects.exists()
+    finally:
+        cache.delete(TRAINING_QUEUED_KEY)
+    assert client.post(URL + "/train").status_code == 202
+    assert ClassifierRun.objects.count() == 1
+    assert cache.get(TRAINING_QUEUED_KEY) is None  # freed when the training ended
