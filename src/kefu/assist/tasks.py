@@ -5,9 +5,9 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-# Ticket classification (TEC-4): its tasks live in classification_tasks; huey imports only
-# the modules named tasks.
-from kefu.assist import classification_tasks  # noqa: F401
+# Ticket classification (TEC-4) and the FAQ bot's model builds (TEC-2) have their tasks in
+# classification_tasks and faq_tasks; huey imports only the modules named tasks.
+from kefu.assist import classification_tasks, faq_tasks  # noqa: F401
 from kefu.core.taskruns import recorded_run
 
 

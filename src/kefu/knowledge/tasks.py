@@ -5,9 +5,6 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
-# The FAQ bot's model builds (TEC-2) live in kefu.assist.faq_tasks; huey imports only the
-# modules named tasks, so they are registered here.
-from kefu.assist import faq_tasks  # noqa: F401
 from kefu.core.taskruns import recorded_run
 
 
