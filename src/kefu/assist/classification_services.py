@@ -362,20 +362,23 @@ def classification_suggest(
         )
 
 
-def may_decide(actor: Any, suggestion: ClassificationSuggestion) -> bool:
-    """An agent who may edit the ticket (``tickets.change_ticket`` and sees it), or, for a
-    contact, who may link tickets to it and sees the contact."""
+def _sees(actor: Any, suggestion: ClassificationSuggestion) -> bool:
+    """Whether ``actor`` sees the suggestion's ticket or contact."""
     from kefu.channels.screens.selectors import visible_contacts
     from kefu.tickets.selectors import ticket_is_visible
 
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return False
-    if not actor.has_perm("tickets.change_ticket"):
-        return False
     if suggestion.ticket_id is not None:
         assert suggestion.ticket is not None
         return ticket_is_visible(actor, suggestion.ticket)
     return visible_contacts(actor).filter(pk=suggestion.contact_id or 0).exists()
+
+
+def may_decide(actor: Any, suggestion: ClassificationSuggestion) -> bool:
+    """An agent who may edit the ticket (``tickets.change_ticket`` and sees it), or, for a
+    contact, who may link tickets to it and sees the contact."""
+    return _sees(actor, suggestion) and actor.has_perm("tickets.change_ticket")
 
 
 def _locked(suggestion: ClassificationSuggestion, actor: Any) -> ClassificationSuggestion:
@@ -385,7 +388,9 @@ def _locked(suggestion: ClassificationSuggestion, actor: Any) -> ClassificationS
         .filter(pk=suggestion.pk)
         .first()
     )
-    if current is None:
+    # A suggestion on a ticket or contact the actor does not see is "not found" (its id
+    # reveals nothing); one they see but may not edit is refused.
+    if current is None or not _sees(actor, current):
         raise NotFound(f"suggestion {suggestion.pk} does not exist")
     if not may_decide(actor, current):
         raise PermissionDenied("you may not classify this ticket or contact")

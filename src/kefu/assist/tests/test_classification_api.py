@@ -56,7 +56,8 @@ def test_get_confirm_correct_and_409(client, agent, other_agent, suggestion) -> 
     number = suggestion.ticket.number
     client.force_login(other_agent)
     assert client.get(URL + "/suggestion", {"ticket": number}).status_code == 404  # not visible
-    assert client.post(f"{URL}/suggestions/{suggestion.pk}/confirm").status_code == 403
+    # a suggestion on a ticket one does not see is not found (its id reveals nothing)
+    assert client.post(f"{URL}/suggestions/{suggestion.pk}/confirm").status_code == 404
     client.force_login(agent)
     got = client.get(URL + "/suggestion", {"ticket": number}).json()
     assert got["id"] == suggestion.pk and got["category_code"] == "after_sales.repair"

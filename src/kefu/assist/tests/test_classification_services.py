@@ -186,8 +186,8 @@ def test_correct_validates_and_applies(data_dir: Path, agent) -> None:
 
 def test_only_agents_who_may_edit_the_ticket_decide(data_dir: Path, agent, other_agent, qa) -> None:
     suggestion = _suggestion(agent)
-    with pytest.raises(PermissionDenied):
-        classification_confirm(actor=other_agent, suggestion=suggestion)  # another team's ticket
+    with pytest.raises(NotFound):  # another team's ticket: its suggestion is not found
+        classification_confirm(actor=other_agent, suggestion=suggestion)
     with pytest.raises(PermissionDenied):
         classification_confirm(actor=qa, suggestion=suggestion)  # sees it, may not edit it
     suggestion.refresh_from_db()
