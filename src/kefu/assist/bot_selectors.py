@@ -32,6 +32,7 @@ from kefu.accounts.roles import Role
 from kefu.accounts.selectors import user_roles
 from kefu.assist.models import BotChannel, BotOutcome, BotReplyKind, BotSession, BotTurn
 from kefu.core.errors import InvalidInput, NotFound
+from kefu.core.masking import mask_personal_data
 from kefu.knowledge.markdown import render_markdown
 from kefu.knowledge.models import Faq
 
@@ -276,7 +277,8 @@ def _unanswered(sessions: QuerySet[BotSession]) -> list[dict[str, Any]]:
         if not key:
             continue
         counter[key] += 1
-        shown.setdefault(key, question.strip())
+        # SEC-3: the report shows what customers typed, phone/ID numbers and e-mails masked
+        shown.setdefault(key, mask_personal_data(question.strip()))
     return [
         {"question": shown[key], "count": count}
         for key, count in counter.most_common(TOP_UNANSWERED)

@@ -37,7 +37,7 @@ from kefu.accounts.roles import Role
 from kefu.accounts.selectors import user_has_role
 from kefu.channels.models import ContactMessage, ContactSegment, Speaker
 from kefu.core.errors import InvalidInput, PermissionDenied
-from kefu.core.masking import mask_email, mask_generic, mask_id_number, mask_phone
+from kefu.core.masking import mask_personal_data
 from kefu.core.timeutils import local_date, now
 from kefu.quality.insight_stopwords import STOPWORDS
 from kefu.quality.models import AutoCheck, Inspection, InspectionState
@@ -107,33 +107,6 @@ def _contact_team_filter(team_ids: list[int], prefix: str = "contact__") -> Q:
     return Q(**{f"{prefix}team_id__in": team_ids}) | Q(
         **{f"{prefix}team__isnull": True, f"{prefix}agent__team_id__in": team_ids}
     )
-
-
-# -- masking of conversation text (SEC-3) -------------------------------------------------------
-
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
-# Seven or more digits, possibly split by spaces or hyphens (138 1234 5678), and the check
-# letter X of a resident ID number.
-_DIGITS = re.compile(r"(?<![0-9])[0-9](?:[ \-]?[0-9]){6,}(?:[Xx](?![A-Za-z]))?")
-
-
-def _masked_digits(match: re.Match[str]) -> str:
-    value = re.sub(r"[ \-]", "", match.group(0))
-    if len(value) == 11 and value.startswith("1"):
-        return mask_phone(value)
-    if len(value) in (15, 18):
-        return mask_id_number(value)
-    return mask_generic(value)
-
-
-def mask_personal_data(text: str) -> str:
-    """``text`` with e-mail addresses and runs of seven or more digits (phone, ID and card
-    numbers) masked as the screens show them — 138****5678 (SEC-3): conversation text shown to
-    trainers and team leads in insights carries no personal data."""
-    if not text:
-        return ""
-    text = _EMAIL.sub(lambda match: mask_email(match.group(0)), text)
-    return _DIGITS.sub(_masked_digits, text)
 
 
 def _day(value: Any, field: str) -> dt.date:

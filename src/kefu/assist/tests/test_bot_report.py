@@ -102,6 +102,19 @@ def test_top_unanswered_questions_group_the_same_text(history):
     assert all(item["question"] != "退货" for item in unanswered)  # helpful answers are not
 
 
+def test_unanswered_questions_show_phone_numbers_and_emails_masked():
+    """SEC-3: the report shows what customers typed without their numbers and addresses."""
+    session(
+        BotOutcome.ABANDONED,
+        turns=[
+            ("我电话13812345678，邮箱 zhang.san@example.com 怎么没人联系", "out_of_scope", None)
+        ],
+    )
+    shown = deflection_report().unanswered[0]["question"]
+    assert "13812345678" not in shown and "138****5678" in shown
+    assert "zhang.san@" not in shown and "z***@example.com" in shown
+
+
 def test_empty_period_has_no_rates():
     report = deflection_report()
     assert report.overall.sessions == 0
