@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from typing import Any
@@ -18,6 +19,10 @@ from kefu.demo.seeding import (
     demo_logins_by_role,
     seed_demo_center,
 )
+
+
+def _exit_on_sigterm(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
 
 
 class Command(BaseCommand):
@@ -48,9 +53,14 @@ class Command(BaseCommand):
             settings.KEFU_PORTAL_BASE_URL = base
         environment = {"KEFU_PORTAL_BASE_URL": settings.KEFU_PORTAL_BASE_URL, **os.environ}
         worker = subprocess.Popen([sys.executable, "-m", "kefu", "worker"], env=environment)
+        # The server re-raises a SIGTERM it caught once it has shut down; with the default
+        # handler that would end this process at once and leave the worker running, so a
+        # SIGTERM becomes SystemExit here and the worker is stopped below.
+        previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
         try:
             call_command("serve", host=options["host"], port=options["port"])
         finally:
+            signal.signal(signal.SIGTERM, previous)
             worker.terminate()
             try:
                 worker.wait(timeout=10)
