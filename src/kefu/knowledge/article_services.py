@@ -38,6 +38,7 @@ from kefu.knowledge.models import (
     ArticleVersion,
     KnowledgeCategory,
 )
+from kefu.knowledge.services import knowledge_text_clean
 
 TITLE_LIMIT = 200
 BODY_LIMIT = 100_000
@@ -99,21 +100,6 @@ def allowed_transitions(user: Any, article: Article) -> list[str]:
     ]
 
 
-def _text(value: Any, *, field: str, limit: int, required: bool = True) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise InvalidInput("must be text", field=field)
-    value = value.strip()
-    if required and not value:
-        raise InvalidInput("must not be empty", field=field)
-    if len(value) > limit:
-        raise InvalidInput(f"at most {limit} characters", field=field)
-    if "\x00" in value:
-        raise InvalidInput("must not contain NUL characters", field=field)
-    return value
-
-
 def clean_tags(values: Any) -> list[str]:
     """Trimmed, without blanks or duplicates, in given order; a string is split at commas."""
     if values is None:
@@ -124,7 +110,7 @@ def clean_tags(values: Any) -> list[str]:
         raise InvalidInput("must be a list of tags", field="tags")
     tags: list[str] = []
     for value in values:
-        tag = _text(value, field="tags", limit=TAG_TEXT_LIMIT, required=False)
+        tag = knowledge_text_clean(value, field="tags", limit=TAG_TEXT_LIMIT, required=False)
         if tag and tag not in tags:
             tags.append(tag)
     if len(tags) > TAG_LIMIT:
@@ -135,9 +121,11 @@ def clean_tags(values: Any) -> list[str]:
 def _clean(values: Mapping[str, Any]) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
     if "title" in values:
-        cleaned["title"] = _text(values["title"], field="title", limit=TITLE_LIMIT)
+        cleaned["title"] = knowledge_text_clean(values["title"], field="title", limit=TITLE_LIMIT)
     if "body" in values:
-        cleaned["body"] = _text(values["body"], field="body", limit=BODY_LIMIT, required=False)
+        cleaned["body"] = knowledge_text_clean(
+            values["body"], field="body", limit=BODY_LIMIT, required=False
+        )
     if "type" in values:
         if values["type"] not in ArticleType.values:
             raise InvalidInput(f"one of {', '.join(ArticleType.values)}", field="type")
@@ -215,7 +203,7 @@ def article_create(
             "is_public": is_public,
         }
     )
-    note = _text(note, field="note", limit=NOTE_LIMIT, required=False)
+    note = knowledge_text_clean(note, field="note", limit=NOTE_LIMIT, required=False)
     moment = now()
     article = Article.objects.create(
         **fields,
@@ -259,7 +247,7 @@ def article_update(
     if unknown:
         raise InvalidInput("not editable", field=sorted(unknown)[0])
     fields = _clean(changes)
-    note = _text(note, field="note", limit=NOTE_LIMIT, required=False)
+    note = knowledge_text_clean(note, field="note", limit=NOTE_LIMIT, required=False)
     before = _snapshot(article)
     for name, value in fields.items():
         setattr(article, name, value)
@@ -289,7 +277,7 @@ def article_transition(*, actor: Any, article: Article, to: str, comment: str = 
         raise TransitionNotAllowed(f"an article cannot go from {article.state} to {to}")
     if (article.state, to) in REVIEWER_ONLY and not may_review_articles(actor):
         raise PermissionDenied("only reviewers publish or archive articles")
-    comment = _text(comment, field="comment", limit=COMMENT_LIMIT, required=False)
+    comment = knowledge_text_clean(comment, field="comment", limit=COMMENT_LIMIT, required=False)
     before = _snapshot(article)
     moment = now()
     if to == ArticleState.PUBLISHED:
@@ -338,7 +326,7 @@ def article_feedback(
     version; a second answer is refused (409)."""
     if not isinstance(helpful, bool):
         raise InvalidInput("must be true or false", field="helpful")
-    comment = _text(comment, field="comment", limit=COMMENT_LIMIT, required=False)
+    comment = knowledge_text_clean(comment, field="comment", limit=COMMENT_LIMIT, required=False)
     if user is not None and not _active(user):
         raise PermissionDenied("sign in to give feedback")
     if user is None and not visitor:

@@ -21,6 +21,7 @@ from kefu.core.errors import InvalidInput, PermissionDenied, StaleVersion
 from kefu.core.timeutils import now
 from kefu.knowledge.markdown import render_markdown
 from kefu.knowledge.models import Article, Faq, FaqChannel, FaqSimilarQuestion, KnowledgeCategory
+from kefu.knowledge.services import knowledge_text_clean
 
 QUESTION_LIMIT = 300
 ANSWER_LIMIT = 20_000
@@ -56,21 +57,6 @@ def render_answer(markdown: str) -> str:
     return render_markdown(markdown)
 
 
-def _text(value: Any, *, field: str, limit: int, required: bool = True) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise InvalidInput("must be text", field=field)
-    value = value.strip()
-    if required and not value:
-        raise InvalidInput("must not be empty", field=field)
-    if len(value) > limit:
-        raise InvalidInput(f"at most {limit} characters", field=field)
-    if "\x00" in value:
-        raise InvalidInput("must not contain NUL characters", field=field)
-    return value
-
-
 def clean_similar_questions(values: Any, *, question: str = "") -> list[str]:
     """Trimmed, without blanks, duplicates or the standard question itself, in given order;
     at most :data:`SIMILAR_LIMIT` of at most :data:`SIMILAR_TEXT_LIMIT` characters each."""
@@ -83,7 +69,9 @@ def clean_similar_questions(values: Any, *, question: str = "") -> list[str]:
     seen = {question.strip()} if question else set()
     cleaned: list[str] = []
     for value in values:
-        text = _text(value, field="similar_questions", limit=SIMILAR_TEXT_LIMIT, required=False)
+        text = knowledge_text_clean(
+            value, field="similar_questions", limit=SIMILAR_TEXT_LIMIT, required=False
+        )
         if text and text not in seen:
             seen.add(text)
             cleaned.append(text)
@@ -171,9 +159,13 @@ def _snapshot(faq: Faq) -> dict[str, Any]:
 def _clean(values: Mapping[str, Any], *, question: str) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
     if "question" in values:
-        cleaned["question"] = _text(values["question"], field="question", limit=QUESTION_LIMIT)
+        cleaned["question"] = knowledge_text_clean(
+            values["question"], field="question", limit=QUESTION_LIMIT
+        )
     if "answer" in values:
-        cleaned["answer"] = _text(values["answer"], field="answer", limit=ANSWER_LIMIT)
+        cleaned["answer"] = knowledge_text_clean(
+            values["answer"], field="answer", limit=ANSWER_LIMIT
+        )
     if "similar_questions" in values:
         cleaned["similar_questions"] = clean_similar_questions(
             values["similar_questions"], question=cleaned.get("question", question)

@@ -36,7 +36,9 @@ def _snapshot(script: Script) -> dict[str, Any]:
     }
 
 
-def _text(value: Any, *, field: str, limit: int, required: bool) -> str:
+def knowledge_text_clean(value: Any, *, field: str, limit: int, required: bool = True) -> str:
+    """Free text of the knowledge base: a string, trimmed, required unless told, bounded, no
+    NUL; InvalidInput naming ``field`` otherwise (shared by scripts, articles and FAQs)."""
     if value is None:
         value = ""
     if not isinstance(value, str):
@@ -65,7 +67,9 @@ def _clean(values: Mapping[str, Any]) -> dict[str, Any]:
     }
     for name, (limit, required) in limits.items():
         if name in values:
-            cleaned[name] = _text(values[name], field=name, limit=limit, required=required)
+            cleaned[name] = knowledge_text_clean(
+                values[name], field=name, limit=limit, required=required
+            )
     return cleaned
 
 
